@@ -1,0 +1,62 @@
+// Package extract defines the interface every file analyzer implements: it
+// says which files it wants, and turns one such file into findings.
+//
+// The layer walk (package walk) reads each layer once and hands every file
+// an extractor asks for to that extractor, so adding an ecosystem means
+// adding one package that implements Extractor and one line in the list the
+// CLI builds.
+package extract
+
+import (
+	"context"
+	"io"
+	"io/fs"
+
+	"github.com/bulwark-sec/bulwark/inventory"
+)
+
+// File describes a file in a layer or root filesystem, before its content is
+// read.
+type File struct {
+	// Path is slash-separated and relative to the image root, with no
+	// leading slash or "./" (for example "var/lib/dpkg/status").
+	Path string
+	Mode fs.FileMode
+	Size int64
+}
+
+// Input is one file handed to an extractor.
+type Input struct {
+	File
+	// Content yields the file's bytes. It yields at most the size the
+	// extractor declared in MaxSize and is only valid during Extract.
+	Content io.Reader
+	// TempDir is a private directory for extractors that need a real file
+	// (an SQLite database, say). It is removed after the scan.
+	TempDir string
+}
+
+// Result is what an extractor found in one file.
+type Result struct {
+	Packages []inventory.Package
+	// OS is set by release-file extractors. Its Source names the file.
+	OS *inventory.OS
+}
+
+// Extractor finds packages or facts in one kind of file.
+type Extractor interface {
+	// Name identifies the extractor in errors and cache keys.
+	Name() string
+	// Version changes whenever the extractor's output for the same input
+	// can change, so that cached layer results are not reused across it.
+	Version() int
+	// Required reports whether the extractor wants the file. It is called
+	// for every file in every layer and must be cheap.
+	Required(f File) bool
+	// MaxSize is the largest file the extractor accepts; larger files are
+	// skipped with a warning rather than read.
+	MaxSize() int64
+	// Extract reads one file. A malformed file returns an error, which the
+	// walk reports and skips; it must never panic.
+	Extract(ctx context.Context, in Input) (Result, error)
+}

@@ -1,0 +1,63 @@
+// Package report defines the one Report type every output format reads.
+// Formats live in sub-packages (report/table, report/jsonreport,
+// report/cyclonedx, report/spdx) and never re-derive findings.
+package report
+
+import (
+	"time"
+
+	"github.com/bulwark-sec/bulwark/inventory"
+)
+
+// SchemaVersion is the version of Bulwark's own JSON schema (docs/json.md).
+// It changes only when a field is removed or its meaning changes.
+const SchemaVersion = 1
+
+// Artifact kinds.
+const (
+	KindDockerArchive = "docker-archive"
+	KindOCILayout     = "oci-layout"
+	KindOCIArchive    = "oci-archive"
+	KindRegistry      = "registry"
+	KindRootfs        = "rootfs"
+)
+
+// Artifact is what was scanned.
+type Artifact struct {
+	// Name is how the user named it: a path or an image reference.
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	// ImageID is the digest of the image config; empty for a rootfs.
+	ImageID string `json:"imageID,omitempty"`
+	// ManifestDigest is the digest of the image manifest when the source
+	// provides one without recomputing it (registries, OCI layouts).
+	ManifestDigest string   `json:"manifestDigest,omitempty"`
+	RepoTags       []string `json:"repoTags,omitempty"`
+	RepoDigests    []string `json:"repoDigests,omitempty"`
+	Architecture   string   `json:"architecture,omitempty"`
+	OS             string   `json:"os,omitempty"` // the image config's os, e.g. linux
+}
+
+// Warning is a problem that did not stop the scan: a file that could not be
+// parsed, a layer entry that was skipped.
+type Warning struct {
+	Layer   int    `json:"layer"` // -1 when not tied to a layer
+	Path    string `json:"path,omitempty"`
+	Message string `json:"message"`
+}
+
+// Report is the result of one scan.
+type Report struct {
+	SchemaVersion int                 `json:"schemaVersion"`
+	Tool          Tool                `json:"tool"`
+	CreatedAt     time.Time           `json:"createdAt"`
+	Artifact      Artifact            `json:"artifact"`
+	Inventory     inventory.Inventory `json:"inventory"`
+	Warnings      []Warning           `json:"warnings,omitempty"`
+}
+
+// Tool names the program that made the report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
