@@ -147,10 +147,10 @@ func TestWalkTarLimits(t *testing.T) {
 
 type panicky struct{}
 
-func (panicky) Name() string                  { return "panicky" }
-func (panicky) Version() int                  { return 1 }
-func (panicky) MaxSize() int64                { return 1 << 20 }
-func (panicky) Required(f extract.File) bool  { return f.Path == "boom" }
+func (panicky) Name() string                 { return "panicky" }
+func (panicky) Version() int                 { return 1 }
+func (panicky) MaxSize() int64               { return 1 << 20 }
+func (panicky) Required(f extract.File) bool { return f.Path == "boom" }
 func (panicky) Extract(context.Context, extract.Input) (extract.Result, error) {
 	panic("bad input")
 }
