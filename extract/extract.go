@@ -41,6 +41,18 @@ type Result struct {
 	Packages []inventory.Package
 	// OS is set by release-file extractors. Its Source names the file.
 	OS *inventory.OS
+	// Licenses is set by extractors of per-package license files (Debian's
+	// copyright files), to be attached to the installed package of that
+	// type and name.
+	Licenses *PackageLicenses
+}
+
+// PackageLicenses names the licenses a separate file records for one
+// package.
+type PackageLicenses struct {
+	Type     string // purl type of the package, e.g. deb
+	Package  string
+	Licenses []string
 }
 
 // Extractor finds packages or facts in one kind of file.

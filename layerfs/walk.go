@@ -288,7 +288,7 @@ func extractFile(ctx context.Context, res *LayerResult, e Entry, content io.Read
 			res.Warnings = append(res.Warnings, Warning{Path: e.Path, Message: err.Error()})
 			continue
 		}
-		if len(r.Packages) > 0 || r.OS != nil {
+		if len(r.Packages) > 0 || r.OS != nil || r.Licenses != nil {
 			res.Files = append(res.Files, FileResult{Path: e.Path, Extractor: x.Name(), Result: r})
 		}
 	}

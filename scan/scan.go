@@ -25,6 +25,7 @@ func Extractors() []extract.Extractor {
 	return []extract.Extractor{
 		osrelease.Extractor{},
 		dpkg.Extractor{},
+		dpkg.Copyright{},
 	}
 }
 
@@ -118,11 +119,21 @@ func detectOS(fs *layerfs.FS) *inventory.OS {
 }
 
 func packagesOf(fs *layerfs.FS, os *inventory.OS) []inventory.Package {
+	type typeName struct{ typ, name string }
+	licenses := map[typeName][]string{}
+	for _, f := range fs.Found {
+		if l := f.Result.Licenses; l != nil {
+			licenses[typeName{l.Type, l.Package}] = l.Licenses
+		}
+	}
 	var pkgs []inventory.Package
 	for _, f := range fs.Found {
 		for _, p := range f.Result.Packages {
 			if p.PURL == "" {
 				p.PURL = inventory.PURL(p, os)
+			}
+			if len(p.Licenses) == 0 {
+				p.Licenses = licenses[typeName{p.Type, p.Name}]
 			}
 			pkgs = append(pkgs, p)
 		}
