@@ -1,0 +1,154 @@
+package scan
+
+import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
+	"context"
+	"encoding/json"
+	"flag"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/bulwark-sec/bulwark/image"
+	"github.com/bulwark-sec/bulwark/inventory"
+	"github.com/bulwark-sec/bulwark/report"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func fileLayer(p string) func() (io.ReadCloser, error) {
+	return func() (io.ReadCloser, error) {
+		f, err := os.Open(p)
+		if err != nil {
+			return nil, err
+		}
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			f.Close()
+			return nil, err
+		}
+		return struct {
+			io.Reader
+			io.Closer
+		}{zr, f}, nil
+	}
+}
+
+func bytesLayer(t *testing.T, files map[string]string) func() (io.ReadCloser, error) {
+	var buf bytes.Buffer
+	tw := tar.NewWriter(&buf)
+	for name, body := range files {
+		if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg}); err != nil {
+			t.Fatal(err)
+		}
+		tw.Write([]byte(body))
+	}
+	tw.Close()
+	return func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(buf.Bytes())), nil }
+}
+
+var fixedTime = func() time.Time { return time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC) }
+
+// TestDebianImage scans the real two-layer Debian fixture (see
+// testdata/images/make.sh) and compares the whole report with a golden
+// file: packages, their introducing layers, purls, licenses from the
+// copyright files, and the OS.
+func TestDebianImage(t *testing.T) {
+	src := &image.Source{
+		Artifact: report.Artifact{Name: "fixture:debian", Kind: report.KindDockerArchive},
+		Layers: []image.Layer{
+			{Layer: inventory.Layer{DiffID: "sha256:layer0"}, Open: fileLayer("../testdata/images/layer0.tar.gz")},
+			{Layer: inventory.Layer{DiffID: "sha256:layer1"}, Open: fileLayer("../testdata/images/layer1.tar.gz")},
+		},
+	}
+	r, err := Run(context.Background(), src, Options{Now: fixedTime, Tool: report.Tool{Name: "bulwark", Version: "test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Inventory.OS == nil || r.Inventory.OS.Family != "debian" || r.Inventory.OS.Version != "12" || r.Inventory.OS.Distroless {
+		t.Errorf("os = %+v", r.Inventory.OS)
+	}
+	byName := map[string]inventory.Package{}
+	for _, p := range r.Inventory.Packages {
+		byName[p.Name] = p
+	}
+	if p := byName["ca-certificates"]; p.Layer != 1 || len(p.Licenses) == 0 {
+		t.Errorf("ca-certificates = %+v, want layer 1 with licenses", p)
+	}
+	if p := byName["base-files"]; p.Layer != 0 || p.PURL != "pkg:deb/debian/base-files@12.4%2Bdeb12u15?arch=amd64&distro=debian-12" {
+		t.Errorf("base-files = %+v", p)
+	}
+	golden(t, "debian.golden.json", r)
+}
+
+// TestDistroless checks a distroless-style image: no status file, one
+// stanza per package in status.d (real Debian control stanzas).
+func TestDistroless(t *testing.T) {
+	files := map[string]string{}
+	for _, n := range []string{"base-files", "libc6", "libssl3"} {
+		data, err := os.ReadFile(filepath.Join("..", "extract", "dpkg", "testdata", "status.d", n))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files["var/lib/dpkg/status.d/"+n] = string(data)
+	}
+	osr, err := os.ReadFile("../extract/osrelease/testdata/distroless-os-release")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files["etc/os-release"] = string(osr)
+	src := &image.Source{Layers: []image.Layer{{Open: bytesLayer(t, files)}}}
+	r, err := Run(context.Background(), src, Options{Now: fixedTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Inventory.OS == nil || !r.Inventory.OS.Distroless {
+		t.Errorf("os = %+v, want distroless", r.Inventory.OS)
+	}
+	if len(r.Inventory.Packages) != 3 {
+		t.Fatalf("got %d packages, want 3", len(r.Inventory.Packages))
+	}
+	if p := r.Inventory.Packages[1]; p.Name != "libc6" || p.SourceName != "glibc" || p.Location != "var/lib/dpkg/status.d/libc6" {
+		t.Errorf("libc6 = %+v", p)
+	}
+}
+
+func TestWarningsKeepLayer(t *testing.T) {
+	src := &image.Source{Layers: []image.Layer{
+		{Open: bytesLayer(t, map[string]string{"etc/os-release": "ID=debian\n"})},
+		{Open: bytesLayer(t, map[string]string{"var/lib/dpkg/status": "garbage without stanzas"})},
+	}}
+	r, err := Run(context.Background(), src, Options{Now: fixedTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Warnings) != 1 || r.Warnings[0].Layer != 1 || r.Warnings[0].Path != "var/lib/dpkg/status" {
+		t.Errorf("warnings = %+v", r.Warnings)
+	}
+}
+
+func golden(t *testing.T, name string, v any) {
+	t.Helper()
+	got, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got = append(got, '\n')
+	p := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(p, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(p)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file; run go test -update and review the diff", name)
+	}
+}
