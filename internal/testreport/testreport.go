@@ -1,0 +1,59 @@
+// Package testreport builds a realistic report for the output formats'
+// tests: packages of all three OS package types with awkward license
+// strings, a duplicate at two locations, an OS and three layers.
+package testreport
+
+import (
+	"time"
+
+	"github.com/bulwark-sec/bulwark/inventory"
+	"github.com/bulwark-sec/bulwark/report"
+)
+
+// Sample returns the report. Its contents are facts from real Debian 12,
+// Alpine 3.20 and RHEL 9 packages.
+func Sample() *report.Report {
+	return &report.Report{
+		SchemaVersion: report.SchemaVersion,
+		Tool:          report.Tool{Name: "bulwark", Version: "1.2.3"},
+		CreatedAt:     time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC),
+		Artifact: report.Artifact{
+			Name:           "registry.example/app:1.0",
+			Kind:           report.KindRegistry,
+			ImageID:        "sha256:1111111111111111111111111111111111111111111111111111111111111111",
+			ManifestDigest: "sha256:2222222222222222222222222222222222222222222222222222222222222222",
+			RepoTags:       []string{"registry.example/app:1.0"},
+			RepoDigests:    []string{"registry.example/app@sha256:3333333333333333333333333333333333333333333333333333333333333333"},
+			OS:             "linux",
+			Architecture:   "amd64",
+		},
+		Inventory: inventory.Inventory{
+			OS: &inventory.OS{Family: "debian", Name: "Debian GNU/Linux 12 (bookworm)", Version: "12", Codename: "bookworm", Source: "etc/os-release"},
+			Layers: []inventory.Layer{
+				{Index: 0, DiffID: "sha256:aaaa000000000000000000000000000000000000000000000000000000000000", CreatedBy: "ADD rootfs.tar.xz /"},
+				{Index: 1, DiffID: "sha256:bbbb000000000000000000000000000000000000000000000000000000000000", CreatedBy: "RUN apt-get install -y openssl"},
+				{Index: 2, DiffID: "sha256:cccc000000000000000000000000000000000000000000000000000000000000", CreatedBy: "COPY app /app"},
+			},
+			Packages: []inventory.Package{
+				{Type: "deb", Name: "libssl3", Version: "3.0.15-1~deb12u1", SourceName: "openssl", SourceVersion: "3.0.15-1~deb12u1", Arch: "amd64",
+					Licenses: []string{"Apache-2.0", "Artistic or GPL-1+"}, Maintainer: "Debian OpenSSL Team <pkg-openssl-devel@alioth-lists.debian.net>",
+					PURL: "pkg:deb/debian/libssl3@3.0.15-1~deb12u1?arch=amd64&distro=debian-12&upstream=openssl", Location: "var/lib/dpkg/status", Layer: 1},
+				{Type: "deb", Name: "bash", Version: "5.2.15-2+b7", SourceName: "bash", SourceVersion: "5.2.15-2", Arch: "amd64",
+					Licenses: []string{"GPL-3+", "BSD-4-clause-UC and MIT-like"}, Maintainer: "Matthias Klose <doko@debian.org>",
+					PURL: "pkg:deb/debian/bash@5.2.15-2%2Bb7?arch=amd64&distro=debian-12", Location: "var/lib/dpkg/status", Layer: 0},
+				{Type: "deb", Name: "libc6", Version: "2.36-9+deb12u9", SourceName: "glibc", SourceVersion: "2.36-9+deb12u9", Arch: "amd64",
+					Licenses: []string{"LGPL-2.1", "GPL-2"},
+					PURL: "pkg:deb/debian/libc6@2.36-9%2Bdeb12u9?arch=amd64&distro=debian-12&upstream=glibc", Location: "var/lib/dpkg/status", Layer: 0},
+				{Type: "deb", Name: "libc6", Version: "2.36-9+deb12u9", SourceName: "glibc", SourceVersion: "2.36-9+deb12u9", Arch: "amd64",
+					PURL: "pkg:deb/debian/libc6@2.36-9%2Bdeb12u9?arch=amd64&distro=debian-12&upstream=glibc", Location: "var/lib/dpkg/status.d/libc6", Layer: 2},
+				{Type: "apk", Name: "musl", Version: "1.2.5-r0", SourceName: "musl", SourceVersion: "1.2.5-r0", Arch: "x86_64",
+					Licenses: []string{"MIT"}, PURL: "pkg:apk/alpine/musl@1.2.5-r0?arch=x86_64&distro=alpine-3.20.3", Location: "lib/apk/db/installed", Layer: 2},
+				{Type: "rpm", Name: "openssl-libs", Version: "1:3.0.7-27.el9", SourceName: "openssl", SourceVersion: "3.0.7-27.el9", Arch: "x86_64",
+					Licenses: []string{"ASL 2.0"}, PURL: "pkg:rpm/redhat/openssl-libs@3.0.7-27.el9?arch=x86_64&epoch=1&upstream=openssl", Location: "var/lib/rpm/rpmdb.sqlite", Layer: 2},
+				{Type: "deb", Name: "tzdata", Version: "2024a-0+deb12u1", Arch: "all", Licenses: []string{"public-domain"},
+					PURL: "pkg:deb/debian/tzdata@2024a-0%2Bdeb12u1?arch=all&distro=debian-12", Location: "var/lib/dpkg/status", Layer: -1},
+			},
+		},
+		Warnings: []report.Warning{{Layer: 2, Path: "var/lib/dpkg/status.d/broken", Message: "dpkg: no package stanzas found"}},
+	}
+}

@@ -1,0 +1,124 @@
+// Package table writes the human-readable report: a summary of what was
+// scanned, then one line per package.
+package table
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/bulwark-sec/bulwark/inventory"
+	"github.com/bulwark-sec/bulwark/report"
+)
+
+// Write writes r as text tables.
+func Write(w io.Writer, r *report.Report) error {
+	ew := &errWriter{w: w}
+	a := r.Artifact
+	fmt.Fprintf(ew, "%s (%s)\n", a.Name, a.Kind)
+	if a.ImageID != "" {
+		fmt.Fprintf(ew, "  image ID:  %s\n", a.ImageID)
+	}
+	if a.ManifestDigest != "" {
+		fmt.Fprintf(ew, "  manifest:  %s\n", a.ManifestDigest)
+	}
+	if a.OS != "" || a.Architecture != "" {
+		fmt.Fprintf(ew, "  platform:  %s/%s\n", a.OS, a.Architecture)
+	}
+	if os := r.Inventory.OS; os != nil {
+		name := os.Name
+		if name == "" {
+			name = os.Family
+		}
+		extra := ""
+		if os.Distroless {
+			extra = ", distroless"
+		}
+		fmt.Fprintf(ew, "  OS:        %s (%s %s%s)\n", name, os.Family, os.Version, extra)
+	} else {
+		fmt.Fprintf(ew, "  OS:        not detected\n")
+	}
+	fmt.Fprintf(ew, "  layers:    %d\n", len(r.Inventory.Layers))
+	fmt.Fprintf(ew, "  packages:  %d%s\n\n", len(r.Inventory.Packages), countByType(r.Inventory.Packages))
+
+	pkgs := append([]inventory.Package(nil), r.Inventory.Packages...)
+	report.SortPackages(pkgs)
+	if len(pkgs) > 0 {
+		tw := tabwriter.NewWriter(ew, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tVERSION\tTYPE\tARCH\tSOURCE\tLAYER\tLICENSE")
+		for _, p := range pkgs {
+			src := ""
+			if p.SourceName != "" && (p.SourceName != p.Name || p.SourceVersion != p.Version) {
+				src = p.SourceName
+				if p.SourceVersion != "" && p.SourceVersion != p.Version {
+					src += " " + p.SourceVersion
+				}
+			}
+			layer := "-"
+			if p.Layer >= 0 {
+				layer = fmt.Sprint(p.Layer)
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.Name, p.Version, p.Type, p.Arch, src, layer, shorten(strings.Join(p.Licenses, ", "), 40))
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if len(r.Warnings) > 0 {
+		fmt.Fprintf(ew, "\nwarnings (%d):\n", len(r.Warnings))
+		for _, wr := range r.Warnings {
+			if wr.Layer >= 0 {
+				fmt.Fprintf(ew, "  layer %d: %s: %s\n", wr.Layer, wr.Path, wr.Message)
+			} else {
+				fmt.Fprintf(ew, "  %s: %s\n", wr.Path, wr.Message)
+			}
+		}
+	}
+	return ew.err
+}
+
+func countByType(pkgs []inventory.Package) string {
+	if len(pkgs) == 0 {
+		return ""
+	}
+	n := map[string]int{}
+	var order []string
+	for _, p := range pkgs {
+		if n[p.Type] == 0 {
+			order = append(order, p.Type)
+		}
+		n[p.Type]++
+	}
+	if len(order) == 1 {
+		return " (" + order[0] + ")"
+	}
+	var parts []string
+	for _, t := range order {
+		parts = append(parts, fmt.Sprintf("%s %d", t, n[t]))
+	}
+	return " (" + strings.Join(parts, ", ") + ")"
+}
+
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n-1] + "…"
+}
+
+// errWriter keeps the first write error so that the many Fprintf calls
+// need no checks of their own.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) Write(p []byte) (int, error) {
+	if e.err != nil {
+		return 0, e.err
+	}
+	n, err := e.w.Write(p)
+	e.err = err
+	return n, err
+}

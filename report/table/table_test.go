@@ -1,0 +1,37 @@
+package table
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"testing"
+
+	"github.com/bulwark-sec/bulwark/internal/testreport"
+	"github.com/bulwark-sec/bulwark/report"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+func TestGolden(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Write(&buf, testreport.Sample()); err != nil {
+		t.Fatal(err)
+	}
+	testreport.Golden(t, "sample.txt", buf.Bytes(), *update)
+
+	buf.Reset()
+	if err := Write(&buf, &report.Report{Artifact: report.Artifact{Name: "empty", Kind: report.KindRootfs}}); err != nil {
+		t.Fatal(err)
+	}
+	testreport.Golden(t, "empty.txt", buf.Bytes(), *update)
+}
+
+type failWriter struct{}
+
+func (failWriter) Write([]byte) (int, error) { return 0, errors.New("disk full") }
+
+func TestWriteError(t *testing.T) {
+	if err := Write(failWriter{}, testreport.Sample()); err == nil {
+		t.Error("write error lost")
+	}
+}
