@@ -1,0 +1,202 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"github.com/bulwark-sec/bulwark/cache"
+	"github.com/bulwark-sec/bulwark/image"
+	"github.com/bulwark-sec/bulwark/layerfs"
+	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/report/cyclonedx"
+	"github.com/bulwark-sec/bulwark/report/jsonreport"
+	"github.com/bulwark-sec/bulwark/report/spdx"
+	"github.com/bulwark-sec/bulwark/report/table"
+	"github.com/bulwark-sec/bulwark/scan"
+)
+
+// formats maps --format values to writers.
+var formats = map[string]func(io.Writer, *report.Report) error{
+	"table":     table.Write,
+	"json":      jsonreport.Write,
+	"cyclonedx": cyclonedx.Write,
+	"spdx-json": spdx.Write,
+}
+
+const sbomUsage = `Usage:
+  bulwark sbom [flags] IMAGE_REFERENCE       image in a registry
+  bulwark sbom [flags] --input PATH          docker-archive or oci-archive tarball, or OCI layout directory
+  bulwark sbom [flags] --rootfs DIR          unpacked root filesystem
+
+Flags:
+`
+
+type sbomFlags struct {
+	input, rootfs, format, output string
+	username, password, platform  string
+	cacheDir                      string
+	insecure, noCache, quiet      bool
+	parallel                      int
+	maxLayerSize                  int64
+}
+
+func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var f sbomFlags
+	fs := flag.NewFlagSet("sbom", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, sbomUsage)
+		fs.PrintDefaults()
+	}
+	fs.StringVar(&f.input, "input", "", "docker-archive or oci-archive `tarball`, or OCI layout directory (append :TAG to pick one image of a multi-image archive)")
+	fs.StringVar(&f.rootfs, "rootfs", "", "unpacked root filesystem `directory`")
+	fs.StringVar(&f.format, "format", "table", "output `format`: table, json, cyclonedx, spdx-json")
+	fs.StringVar(&f.output, "output", "", "write the report to `file` instead of standard output")
+	fs.StringVar(&f.username, "username", os.Getenv("BULWARK_USERNAME"), "registry `user` (default $BULWARK_USERNAME; otherwise ~/.docker/config.json)")
+	fs.StringVar(&f.password, "password", os.Getenv("BULWARK_PASSWORD"), "registry `password` (default $BULWARK_PASSWORD)")
+	fs.StringVar(&f.platform, "platform", "", "`os/arch[/variant]` to pick from a multi-platform image (default linux and this machine's architecture)")
+	fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP and unverified TLS to the registry")
+	fs.StringVar(&f.cacheDir, "cache-dir", "", "layer cache `directory` (default the user cache dir's bulwark folder)")
+	fs.BoolVar(&f.noCache, "no-cache", false, "neither read nor write the layer cache")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
+	fs.IntVar(&f.parallel, "parallel", 0, "layers read at once (default the number of CPUs)")
+	fs.Int64Var(&f.maxLayerSize, "max-layer-size", 0, "largest uncompressed layer in `bytes` before the scan stops (default 16 GiB)")
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+
+	write, ok := formats[f.format]
+	if !ok {
+		return fmt.Errorf("%w: unknown --format %q (want table, json, cyclonedx or spdx-json)", errUsage, f.format)
+	}
+	targets := 0
+	for _, set := range []bool{f.input != "", f.rootfs != "", len(positional) > 0} {
+		if set {
+			targets++
+		}
+	}
+	if targets != 1 || len(positional) > 1 {
+		fs.Usage()
+		return fmt.Errorf("%w: name exactly one image reference, --input or --rootfs", errUsage)
+	}
+
+	var src *image.Source
+	opts := image.Options{
+		Platform:     f.platform,
+		Username:     f.username,
+		Password:     f.password,
+		Insecure:     f.insecure,
+		MaxLayerSize: f.maxLayerSize,
+	}
+	switch {
+	case f.rootfs != "":
+		src, err = image.OpenRootfs(f.rootfs)
+	case f.input != "":
+		src, err = image.Open(ctx, f.input, opts)
+	default:
+		src, err = image.Open(ctx, positional[0], opts)
+	}
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+
+	sopts := scan.Options{Parallel: f.parallel, Tool: report.Tool{Name: "bulwark", Version: toolVersion()}}
+	tmpParent := ""
+	if !f.noCache {
+		dir := f.cacheDir
+		if dir == "" {
+			if dir, err = cache.DefaultDir(); err != nil {
+				return err
+			}
+		}
+		c, err := cache.Open(dir)
+		if err != nil {
+			// A busy or unwritable cache slows the scan; it does not stop it.
+			fmt.Fprintf(stderr, "bulwark: warning: %v; scanning without the cache\n", err)
+		} else {
+			defer c.Close()
+			sopts.Cache = c
+			tmpParent = dir
+		}
+	}
+	tmp, err := os.MkdirTemp(tmpParent, "bulwark-scan-")
+	if err != nil {
+		return fmt.Errorf("temp dir: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+	sopts.TempDir = tmp
+
+	prog := newProgress(stderr, !f.quiet, len(src.Layers))
+	sopts.Progress = prog.event
+	rep, err := scan.Run(ctx, src, sopts)
+	prog.finish()
+	if err != nil {
+		return err
+	}
+	for _, w := range rep.Warnings {
+		loc := w.Path
+		if w.Layer >= 0 {
+			loc = fmt.Sprintf("layer %d: %s", w.Layer, w.Path)
+		}
+		if !f.quiet {
+			fmt.Fprintf(stderr, "bulwark: warning: %s: %s\n", loc, w.Message)
+		}
+	}
+	return writeReport(f.output, stdout, func(w io.Writer) error { return write(w, rep) })
+}
+
+// writeReport writes to path atomically (a temp file renamed into place),
+// or to stdout when path is empty.
+func writeReport(path string, stdout io.Writer, write func(io.Writer) error) error {
+	if path == "" {
+		return write(stdout)
+	}
+	dir := filepath.Dir(path)
+	tmp, err := os.CreateTemp(dir, ".bulwark-report-*")
+	if err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	defer os.Remove(tmp.Name())
+	if err := write(tmp); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write report %s: %w", path, err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fmt.Errorf("write report %s: %w", path, err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write report: %w", err)
+	}
+	return nil
+}
+
+// parseInterleaved parses flags that may come before or after positional
+// arguments ("bulwark sbom IMAGE --format json"), which the flag package
+// alone does not allow: it stops at the first positional argument, so each
+// round takes that argument and parses the rest again.
+func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		args = fs.Args()
+		if len(args) == 0 {
+			return positional, nil
+		}
+		positional = append(positional, args[0])
+		args = args[1:]
+	}
+}
+
+var _ layerfs.Cache = (*cache.Cache)(nil)
