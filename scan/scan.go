@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bulwark-sec/bulwark/extract"
+	"github.com/bulwark-sec/bulwark/extract/apk"
 	"github.com/bulwark-sec/bulwark/extract/dpkg"
 	"github.com/bulwark-sec/bulwark/extract/osrelease"
 	"github.com/bulwark-sec/bulwark/image"
@@ -26,6 +27,7 @@ func Extractors() []extract.Extractor {
 		osrelease.Extractor{},
 		dpkg.Extractor{},
 		dpkg.Copyright{},
+		apk.Extractor{},
 	}
 }
 
