@@ -14,6 +14,7 @@ import (
 	"github.com/bulwark-sec/bulwark/extract/apk"
 	"github.com/bulwark-sec/bulwark/extract/dpkg"
 	"github.com/bulwark-sec/bulwark/extract/osrelease"
+	"github.com/bulwark-sec/bulwark/extract/rpm"
 	"github.com/bulwark-sec/bulwark/image"
 	"github.com/bulwark-sec/bulwark/inventory"
 	"github.com/bulwark-sec/bulwark/layerfs"
@@ -28,6 +29,7 @@ func Extractors() []extract.Extractor {
 		dpkg.Extractor{},
 		dpkg.Copyright{},
 		apk.Extractor{},
+		rpm.Extractor{},
 	}
 }
 

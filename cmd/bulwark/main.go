@@ -11,6 +11,8 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+
+	"github.com/bulwark-sec/bulwark/extract/rpm"
 )
 
 // Exit codes.
@@ -43,6 +45,9 @@ Run 'bulwark <command> -h' for a command's flags.
 `
 
 func main() {
+	// Must run first: in a child started to read an rpm database in
+	// isolation, this reads it and exits.
+	rpm.Isolate()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
