@@ -43,7 +43,7 @@ func Sample() *report.Report {
 					PURL: "pkg:deb/debian/bash@5.2.15-2%2Bb7?arch=amd64&distro=debian-12", Location: "var/lib/dpkg/status", Layer: 0},
 				{Type: "deb", Name: "libc6", Version: "2.36-9+deb12u9", SourceName: "glibc", SourceVersion: "2.36-9+deb12u9", Arch: "amd64",
 					Licenses: []string{"LGPL-2.1", "GPL-2"},
-					PURL: "pkg:deb/debian/libc6@2.36-9%2Bdeb12u9?arch=amd64&distro=debian-12&upstream=glibc", Location: "var/lib/dpkg/status", Layer: 0},
+					PURL:     "pkg:deb/debian/libc6@2.36-9%2Bdeb12u9?arch=amd64&distro=debian-12&upstream=glibc", Location: "var/lib/dpkg/status", Layer: 0},
 				{Type: "deb", Name: "libc6", Version: "2.36-9+deb12u9", SourceName: "glibc", SourceVersion: "2.36-9+deb12u9", Arch: "amd64",
 					PURL: "pkg:deb/debian/libc6@2.36-9%2Bdeb12u9?arch=amd64&distro=debian-12&upstream=glibc", Location: "var/lib/dpkg/status.d/libc6", Layer: 2},
 				{Type: "apk", Name: "musl", Version: "1.2.5-r0", SourceName: "musl", SourceVersion: "1.2.5-r0", Arch: "x86_64",
