@@ -16,8 +16,8 @@ for tool in hyperfine /usr/bin/time; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install hyperfine time)" >&2; exit 1; }
 done
 
-go build -o bulwark "$repo/cmd/bulwark"
-go build -o mkimage "$repo/bench/mkimage"
+(cd "$repo" && go build -o "$work/bulwark" ./cmd/bulwark)
+(cd "$repo" && go build -o "$work/mkimage" ./bench/mkimage)
 
 # Four layers of this Debian machine's own files: base system with its
 # dpkg database, Python and GCC runtime files, documentation and locales,

@@ -15,33 +15,60 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
+	"github.com/bulwark-sec/bulwark/inventory"
 	"github.com/bulwark-sec/bulwark/report"
 )
 
 // archiveMember returns a reader of one named member of a tar file.
+// Older docker save archives store a repeated layer as a symlink to the
+// first copy, so symlinks are followed inside the archive (never out of
+// it), a few hops at most.
 func archiveMember(file, member string) (io.ReadCloser, error) {
-	f, err := os.Open(file)
-	if err != nil {
-		return nil, err
-	}
-	tr := tar.NewReader(f)
-	for {
-		h, err := tr.Next()
-		if err == io.EOF {
-			f.Close()
-			return nil, fmt.Errorf("%s: no %s in the archive", file, member)
-		}
+	want := path.Clean(member)
+	for hops := 0; hops < 8; hops++ {
+		f, err := os.Open(file)
 		if err != nil {
-			f.Close()
-			return nil, fmt.Errorf("%s: not a readable tar archive: %w", file, err)
+			return nil, err
 		}
-		if path.Clean(h.Name) == path.Clean(member) {
+		tr := tar.NewReader(f)
+		var h *tar.Header
+		for {
+			h, err = tr.Next()
+			if err == io.EOF {
+				f.Close()
+				return nil, fmt.Errorf("%s: no %s in the archive", file, member)
+			}
+			if err != nil {
+				f.Close()
+				return nil, fmt.Errorf("%s: not a readable tar archive: %w", file, err)
+			}
+			if path.Clean(h.Name) == want {
+				break
+			}
+		}
+		switch h.Typeflag {
+		case tar.TypeReg:
 			return struct {
 				io.Reader
 				io.Closer
 			}{tr, f}, nil
+		case tar.TypeSymlink, tar.TypeLink:
+			f.Close()
+			target := h.Linkname
+			if h.Typeflag == tar.TypeSymlink && !path.IsAbs(target) {
+				target = path.Join(path.Dir(want), target)
+			}
+			target = path.Clean(strings.TrimPrefix(target, "/"))
+			if target == "." || strings.HasPrefix(target, "../") || target == ".." {
+				return nil, fmt.Errorf("%s: %s links outside the archive", file, member)
+			}
+			want = target
+		default:
+			f.Close()
+			return nil, fmt.Errorf("%s: %s is not a regular file", file, member)
 		}
 	}
+	return nil, fmt.Errorf("%s: %s: too many links", file, member)
 }
 
 // archiveKind reports which image manifests a tar file holds.
@@ -97,7 +124,6 @@ func openDockerArchive(file, target, sel string, opts Options) (*Source, error) 
 		return nil, fmt.Errorf("image: %s: manifest.json lists no image", file)
 	}
 	entry := manifest[0]
-	var tag *name.Tag
 	switch {
 	case sel != "":
 		t, err := name.NewTag(sel)
@@ -115,32 +141,66 @@ func openDockerArchive(file, target, sel string, opts Options) (*Source, error) 
 		if !found {
 			return nil, fmt.Errorf("image: %s has no image tagged %s (tags: %s)", file, sel, strings.Join(allTags(manifest), ", "))
 		}
-		tag = &t
 	case len(manifest) > 1:
 		return nil, fmt.Errorf("image: %s holds %d images; pick one with %s:TAG (tags: %s)", file, len(manifest), file, strings.Join(allTags(manifest), ", "))
 	}
 	if len(entry.Layers) == 0 {
 		return nil, fmt.Errorf("image: %s: the image has no layers", file)
 	}
-	compressed, err := storedCompressed(file, entry.Layers[0])
+	// The archive is read directly rather than through go-containerregistry's
+	// tarball image, which hashes every layer blob to build a manifest the
+	// archive does not carry: a quarter second per 300 MB even when every
+	// layer's result is cached.
+	rc, err := archiveMember(file, entry.Config)
+	if err != nil {
+		return nil, fmt.Errorf("image: %w", err)
+	}
+	rawCfg, err := io.ReadAll(io.LimitReader(rc, maxConfigSize+1))
+	rc.Close()
+	if err != nil {
+		return nil, fmt.Errorf("image: %s: read config: %w", file, err)
+	}
+	if len(rawCfg) > maxConfigSize {
+		return nil, fmt.Errorf("image: %s: image config larger than %d bytes", file, maxConfigSize)
+	}
+	cfg, err := v1.ParseConfigFile(bytes.NewReader(rawCfg))
+	if err != nil {
+		return nil, fmt.Errorf("image: %s: parse config: %w", file, err)
+	}
+	if len(cfg.RootFS.DiffIDs) != len(entry.Layers) {
+		return nil, fmt.Errorf("image: %s: config lists %d layers but manifest.json has %d", file, len(cfg.RootFS.DiffIDs), len(entry.Layers))
+	}
+	id, _, err := v1.SHA256(bytes.NewReader(rawCfg))
 	if err != nil {
 		return nil, fmt.Errorf("image: %s: %w", file, err)
 	}
-	img, err := tarball.Image(opener, tag)
-	if err != nil {
-		return nil, fmt.Errorf("image: open docker archive %s: %w", file, err)
+	src := &Source{
+		Artifact: report.Artifact{
+			Name: target, Kind: report.KindDockerArchive, RepoTags: entry.RepoTags,
+			ImageID: id.String(), OS: cfg.OS, Architecture: cfg.Architecture,
+		},
+		Config: cfg,
 	}
-	art := report.Artifact{Name: target, Kind: report.KindDockerArchive, RepoTags: entry.RepoTags}
-	// Never ask go-containerregistry for the compressed form of an
-	// uncompressed archive (or for digests): it would gzip every layer.
-	raw := func(l v1.Layer) func() (io.ReadCloser, error) {
-		if compressed {
-			return l.Compressed
-		}
-		return l.Uncompressed
+	createdBy := layerHistory(cfg, len(entry.Layers))
+	max := opts.maxLayerSize()
+	for i, member := range entry.Layers {
+		src.Layers = append(src.Layers, Layer{
+			Layer: inventory.Layer{Index: i, DiffID: cfg.RootFS.DiffIDs[i].String(), CreatedBy: createdBy[i]},
+			Open: func() (io.ReadCloser, error) {
+				rc, err := archiveMember(file, member)
+				if err != nil {
+					return nil, err
+				}
+				return decompress(rc, max)
+			},
+		})
 	}
-	return fromImage(img, art, raw, false, opts)
+	return src, nil
 }
+
+// maxConfigSize bounds an image config; real ones are a few KB, large
+// ones with long histories under 1 MB.
+const maxConfigSize = 16 << 20
 
 func allTags(m tarball.Manifest) []string {
 	var tags []string
@@ -151,21 +211,6 @@ func allTags(m tarball.Manifest) []string {
 		return []string{"none"}
 	}
 	return tags
-}
-
-// storedCompressed reports whether a docker-archive stores its layers
-// compressed, by the first layer's magic bytes, as go-containerregistry
-// itself decides.
-func storedCompressed(file, layer string) (bool, error) {
-	rc, err := archiveMember(file, layer)
-	if err != nil {
-		return false, err
-	}
-	defer rc.Close()
-	head := make([]byte, 4)
-	n, _ := io.ReadFull(rc, head)
-	head = head[:n]
-	return bytes.HasPrefix(head, gzipMagic) || bytes.HasPrefix(head, zstdMagic), nil
 }
 
 // openOCIArchive unpacks an oci-archive's layout into a private temporary

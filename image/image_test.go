@@ -483,3 +483,51 @@ func FuzzOpenTar(f *testing.F) {
 		}
 	})
 }
+
+// TestLegacyDockerArchiveSymlinks builds the layout older docker save
+// writes: <id>/layer.tar per layer, a repeated layer stored as a symlink to
+// the first copy.
+func TestLegacyDockerArchiveSymlinks(t *testing.T) {
+	layer, _ := testimage.Tar([]testimage.File{{Path: "etc/os-release", Body: []byte("ID=alpine\n")}})
+	sum := sha256.Sum256(layer)
+	diffID := "sha256:" + hex.EncodeToString(sum[:])
+	cfg := fmt.Sprintf(`{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[%q,%q]}}`, diffID, diffID)
+	build := func(link string) string {
+		files := []testimage.File{
+			{Path: "cfg.json", Body: []byte(cfg)},
+			{Path: "aaa/layer.tar", Body: layer},
+			{Path: "bbb/layer.tar", Typeflag: tar.TypeSymlink, Linkname: link},
+			{Path: "manifest.json", Body: []byte(`[{"Config":"cfg.json","RepoTags":["old:1"],"Layers":["aaa/layer.tar","bbb/layer.tar"]}]`)},
+		}
+		data, err := testimage.Tar(files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(t.TempDir(), "old.tar")
+		os.WriteFile(p, data, 0o644)
+		return p
+	}
+	src, err := Open(context.Background(), build("../aaa/layer.tar"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, l := range src.Layers {
+		rc, err := l.Open()
+		if err != nil {
+			t.Fatalf("layer %d: %v", i, err)
+		}
+		h := sha256.New()
+		io.Copy(h, rc)
+		rc.Close()
+		if got := "sha256:" + hex.EncodeToString(h.Sum(nil)); got != diffID {
+			t.Errorf("layer %d hashes to %s, want %s", i, got, diffID)
+		}
+	}
+	src, err = Open(context.Background(), build("../../../etc/passwd"), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := src.Layers[1].Open(); err == nil || !strings.Contains(err.Error(), "outside the archive") {
+		t.Errorf("escaping symlink: err = %v", err)
+	}
+}

@@ -130,6 +130,22 @@ func OpenRootfs(dir string) (*Source, error) {
 	}, nil
 }
 
+// layerHistory returns the history command of each of n layers. History
+// has an entry per build step, and only those without empty_layer made a
+// layer; when the counts disagree the history is not trusted.
+func layerHistory(cfg *v1.ConfigFile, n int) []string {
+	var createdBy []string
+	for _, h := range cfg.History {
+		if !h.EmptyLayer {
+			createdBy = append(createdBy, h.CreatedBy)
+		}
+	}
+	if len(createdBy) != n {
+		return make([]string, n)
+	}
+	return createdBy
+}
+
 // fromImage fills a Source from an opened image. raw returns the stored
 // bytes of a layer (compressed or not); Layer.Open decompresses them.
 func fromImage(img v1.Image, art report.Artifact, raw func(v1.Layer) func() (io.ReadCloser, error), withManifest bool, opts Options) (*Source, error) {
@@ -159,21 +175,11 @@ func fromImage(img v1.Image, art report.Artifact, raw func(v1.Layer) func() (io.
 			manifest = nil
 		}
 	}
-	// History has an entry per build step; only those without
-	// empty_layer made a layer.
-	var createdBy []string
-	for _, h := range cfg.History {
-		if !h.EmptyLayer {
-			createdBy = append(createdBy, h.CreatedBy)
-		}
-	}
+	createdBy := layerHistory(cfg, len(layers))
 	src := &Source{Artifact: art, Config: cfg}
 	max := opts.maxLayerSize()
 	for i, l := range layers {
-		il := inventory.Layer{Index: i, DiffID: cfg.RootFS.DiffIDs[i].String()}
-		if i < len(createdBy) && len(createdBy) == len(layers) {
-			il.CreatedBy = createdBy[i]
-		}
+		il := inventory.Layer{Index: i, DiffID: cfg.RootFS.DiffIDs[i].String(), CreatedBy: createdBy[i]}
 		if manifest != nil {
 			il.Digest = manifest.Layers[i].Digest.String()
 			il.Size = manifest.Layers[i].Size
