@@ -39,6 +39,7 @@ rm -rf warm-cache && ./bulwark sbom --quiet --cache-dir warm-cache --input debia
 cmds=(
 	-n 'gzip -dc (floor)' "for l in $layers; do gzip -dc \$l >/dev/null; done"
 	-n 'bulwark cold' "./bulwark sbom --quiet --no-cache --input debian.tar --format json >/dev/null"
+	-n 'bulwark cold, one layer at a time' "./bulwark sbom --quiet --no-cache --parallel 1 --input debian.tar --format json >/dev/null"
 	-n 'bulwark warm' "./bulwark sbom --quiet --cache-dir warm-cache --input debian.tar --format json >/dev/null"
 )
 if command -v trivy >/dev/null; then
