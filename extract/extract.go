@@ -9,6 +9,7 @@ package extract
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"io/fs"
 
@@ -71,4 +72,22 @@ type Extractor interface {
 	// Extract reads one file. A malformed file returns an error, which the
 	// walk reports and skips; it must never panic.
 	Extract(ctx context.Context, in Input) (Result, error)
+}
+
+// ParseWhole reads an input completely and parses it with parse, the shape
+// of every extractor whose file is one small document. Errors name the
+// extractor and the file; every package gets the file as its location.
+func ParseWhole(in Input, name string, parse func([]byte) ([]inventory.Package, error)) (Result, error) {
+	data, err := io.ReadAll(in.Content)
+	if err != nil {
+		return Result{}, fmt.Errorf("%s: %s: %w", name, in.Path, err)
+	}
+	pkgs, err := parse(data)
+	if err != nil {
+		return Result{}, fmt.Errorf("%s: %s: %w", name, in.Path, err)
+	}
+	for i := range pkgs {
+		pkgs[i].Location = in.Path
+	}
+	return Result{Packages: pkgs}, nil
 }

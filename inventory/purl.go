@@ -45,19 +45,9 @@ func PURL(p Package, os *OS) string {
 		if namespace == "" {
 			namespace = "debian"
 		}
-		add("arch", p.Arch)
-		add("distro", distro)
-		if p.SourceName != "" && p.SourceName != p.Name {
-			add("upstream", p.SourceName)
-		}
 	case TypeAPK:
 		if namespace == "" {
 			namespace = "alpine"
-		}
-		add("arch", p.Arch)
-		add("distro", distro)
-		if p.SourceName != "" && p.SourceName != p.Name {
-			add("upstream", p.SourceName)
 		}
 	case TypeRPM:
 		// purl keeps the epoch out of the version, in a qualifier.
@@ -65,13 +55,13 @@ func PURL(p Package, os *OS) string {
 			version = rest
 			add("epoch", e)
 		}
-		add("arch", p.Arch)
-		add("distro", distro)
-		if p.SourceName != "" && p.SourceName != p.Name {
-			add("upstream", p.SourceName)
-		}
 	default:
 		return ""
+	}
+	add("arch", p.Arch)
+	add("distro", distro)
+	if p.SourceName != "" && p.SourceName != p.Name {
+		add("upstream", p.SourceName)
 	}
 	// QualifiersFromMap sorts by key, so the string is canonical.
 	return packageurl.NewPackageURL(p.Type, namespace, p.Name, version, packageurl.QualifiersFromMap(q), "").ToString()

@@ -5,8 +5,8 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"encoding/json"
 	"flag"
+	"github.com/bulwark-sec/bulwark/internal/golden"
 	"io"
 	"os"
 	"path/filepath"
@@ -82,7 +82,7 @@ func TestDebianImage(t *testing.T) {
 	if p := byName["base-files"]; p.Layer != 0 || p.PURL != "pkg:deb/debian/base-files@12.4%2Bdeb12u15?arch=amd64&distro=debian-12" {
 		t.Errorf("base-files = %+v", p)
 	}
-	golden(t, "debian.golden.json", r)
+	golden.CheckJSON(t, "debian.golden.json", r, *update)
 }
 
 // TestDistroless checks a distroless-style image: no status file, one
@@ -128,27 +128,5 @@ func TestWarningsKeepLayer(t *testing.T) {
 	}
 	if len(r.Warnings) != 1 || r.Warnings[0].Layer != 1 || r.Warnings[0].Path != "var/lib/dpkg/status" {
 		t.Errorf("warnings = %+v", r.Warnings)
-	}
-}
-
-func golden(t *testing.T, name string, v any) {
-	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from the golden file; run go test -update and review the diff", name)
 	}
 }

@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/bulwark-sec/bulwark/extract"
-	"github.com/bulwark-sec/bulwark/internal/testreport"
+	"github.com/bulwark-sec/bulwark/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -32,7 +32,7 @@ func TestGolden(t *testing.T) {
 		t.Errorf("got %d packages, want the fixture's 26 stanzas", n)
 	}
 	out, _ := json.MarshalIndent(res.Packages, "", "  ")
-	testreport.Golden(t, "alpine314.golden.json", append(out, '\n'), *update)
+	golden.Check(t, "alpine314.golden.json", append(out, '\n'), *update)
 
 	byName := map[string]int{}
 	for i, p := range res.Packages {

@@ -3,6 +3,7 @@ package dpkg
 import (
 	"bytes"
 	"context"
+	"github.com/bulwark-sec/bulwark/internal/golden"
 	"os"
 	"path/filepath"
 	"testing"
@@ -36,7 +37,7 @@ func TestCopyrightGolden(t *testing.T) {
 		}
 		got[res.Licenses.Package] = res.Licenses.Licenses
 	}
-	golden(t, "copyright.golden.json", got)
+	golden.CheckJSON(t, "copyright.golden.json", got, *update)
 }
 
 func TestCopyrightRequired(t *testing.T) {

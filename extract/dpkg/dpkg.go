@@ -8,7 +8,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"path"
 	"strings"
 
@@ -54,18 +53,7 @@ func (Extractor) Required(f extract.File) bool {
 
 // Extract implements extract.Extractor.
 func (Extractor) Extract(ctx context.Context, in extract.Input) (extract.Result, error) {
-	data, err := io.ReadAll(in.Content)
-	if err != nil {
-		return extract.Result{}, fmt.Errorf("dpkg: %s: %w", in.Path, err)
-	}
-	pkgs, err := Parse(data)
-	if err != nil {
-		return extract.Result{}, fmt.Errorf("dpkg: %s: %w", in.Path, err)
-	}
-	for i := range pkgs {
-		pkgs[i].Location = in.Path
-	}
-	return extract.Result{Packages: pkgs}, nil
+	return extract.ParseWhole(in, "dpkg", Parse)
 }
 
 // ErrNotStatus is returned for input that has no dpkg stanza at all.

@@ -3,8 +3,8 @@ package dpkg
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"flag"
+	"github.com/bulwark-sec/bulwark/internal/golden"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -34,34 +34,12 @@ func extractFile(t *testing.T, p, rel string) []inventory.Package {
 	return res.Packages
 }
 
-func golden(t *testing.T, name string, v any) {
-	t.Helper()
-	got, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		t.Fatal(err)
-	}
-	got = append(got, '\n')
-	p := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(p, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("%s differs from golden file; run go test -update and review the diff", name)
-	}
-}
-
 func TestStatusGolden(t *testing.T) {
 	pkgs := extractFile(t, "testdata/status", statusPath)
 	if len(pkgs) != 703 {
 		t.Errorf("got %d packages, want 703", len(pkgs))
 	}
-	golden(t, "status.golden.json", pkgs)
+	golden.CheckJSON(t, "status.golden.json", pkgs, *update)
 }
 
 // TestAgreesWithDpkgQuery checks the parser against dpkg itself on the same
@@ -134,7 +112,7 @@ func TestDistrolessStatusD(t *testing.T) {
 		}
 		all = append(all, pkgs...)
 	}
-	golden(t, "status.d.golden.json", all)
+	golden.CheckJSON(t, "status.d.golden.json", all, *update)
 }
 
 func TestRequired(t *testing.T) {

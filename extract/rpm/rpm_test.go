@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/bulwark-sec/bulwark/extract"
-	"github.com/bulwark-sec/bulwark/internal/testreport"
+	"github.com/bulwark-sec/bulwark/internal/golden"
 	"github.com/bulwark-sec/bulwark/inventory"
 )
 
@@ -65,7 +65,7 @@ func TestGolden(t *testing.T) {
 				t.Fatal(err)
 			}
 			out, _ := json.MarshalIndent(pkgs, "", "  ")
-			testreport.Golden(t, strings.TrimSuffix(fx.file, ".gz")+".golden.json", append(out, '\n'), *update)
+			golden.Check(t, strings.TrimSuffix(fx.file, ".gz")+".golden.json", append(out, '\n'), *update)
 		})
 	}
 }

@@ -11,6 +11,7 @@ import (
 	cdx "github.com/CycloneDX/cyclonedx-go"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/bulwark-sec/bulwark/internal/golden"
 	"github.com/bulwark-sec/bulwark/internal/testreport"
 )
 
@@ -28,7 +29,7 @@ func render(t *testing.T) []byte {
 }
 
 func TestGolden(t *testing.T) {
-	testreport.Golden(t, "sample.cdx.json", render(t), *update)
+	golden.Check(t, "sample.cdx.json", render(t), *update)
 }
 
 // TestValidatesAgainstSchema checks the output against the published

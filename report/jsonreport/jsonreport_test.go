@@ -6,6 +6,7 @@ import (
 	"flag"
 	"testing"
 
+	"github.com/bulwark-sec/bulwark/internal/golden"
 	"github.com/bulwark-sec/bulwark/internal/testreport"
 	"github.com/bulwark-sec/bulwark/report"
 )
@@ -17,7 +18,7 @@ func TestGolden(t *testing.T) {
 	if err := Write(&buf, testreport.Sample()); err != nil {
 		t.Fatal(err)
 	}
-	testreport.Golden(t, "sample.json", buf.Bytes(), *update)
+	golden.Check(t, "sample.json", buf.Bytes(), *update)
 
 	// The output reads back into the same type, packages sorted.
 	var back report.Report

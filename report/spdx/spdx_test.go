@@ -10,6 +10,7 @@ import (
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	spdxjson "github.com/spdx/tools-golang/json"
 
+	"github.com/bulwark-sec/bulwark/internal/golden"
 	"github.com/bulwark-sec/bulwark/internal/testreport"
 )
 
@@ -27,7 +28,7 @@ func render(t *testing.T) []byte {
 }
 
 func TestGolden(t *testing.T) {
-	testreport.Golden(t, "sample.spdx.json", render(t), *update)
+	golden.Check(t, "sample.spdx.json", render(t), *update)
 }
 
 func TestValidatesAgainstSchema(t *testing.T) {

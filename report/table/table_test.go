@@ -6,6 +6,7 @@ import (
 	"flag"
 	"testing"
 
+	"github.com/bulwark-sec/bulwark/internal/golden"
 	"github.com/bulwark-sec/bulwark/internal/testreport"
 	"github.com/bulwark-sec/bulwark/report"
 )
@@ -17,13 +18,13 @@ func TestGolden(t *testing.T) {
 	if err := Write(&buf, testreport.Sample()); err != nil {
 		t.Fatal(err)
 	}
-	testreport.Golden(t, "sample.txt", buf.Bytes(), *update)
+	golden.Check(t, "sample.txt", buf.Bytes(), *update)
 
 	buf.Reset()
 	if err := Write(&buf, &report.Report{Artifact: report.Artifact{Name: "empty", Kind: report.KindRootfs}}); err != nil {
 		t.Fatal(err)
 	}
-	testreport.Golden(t, "empty.txt", buf.Bytes(), *update)
+	golden.Check(t, "empty.txt", buf.Bytes(), *update)
 }
 
 type failWriter struct{}
