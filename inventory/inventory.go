@@ -19,6 +19,21 @@ const (
 	TypeDeb = "deb"
 	TypeAPK = "apk"
 	TypeRPM = "rpm"
+
+	TypeGolang   = "golang"
+	TypeNPM      = "npm"
+	TypePyPI     = "pypi"
+	TypeMaven    = "maven"
+	TypeGem      = "gem"
+	TypeCargo    = "cargo"
+	TypeComposer = "composer"
+	TypeNuGet    = "nuget"
+)
+
+// Dependency kinds, where the source says which.
+const (
+	DependencyDirect     = "direct"
+	DependencyTransitive = "transitive"
 )
 
 // Package is one installed software package.
@@ -38,6 +53,9 @@ type Package struct {
 	// Location is the slash-separated path, relative to the image root, of
 	// the file the package was read from (for example var/lib/dpkg/status).
 	Location string `json:"location"`
+	// Dependency is DependencyDirect or DependencyTransitive when the file
+	// the package came from says which (lockfiles, Go build info).
+	Dependency string `json:"dependency,omitempty"`
 	// Layer is the index into Inventory.Layers of the layer that introduced
 	// this version of the package; -1 when unknown.
 	Layer int `json:"layer"`

@@ -56,7 +56,7 @@ func PURL(p Package, os *OS) string {
 			add("epoch", e)
 		}
 	default:
-		return ""
+		return languagePURL(p)
 	}
 	add("arch", p.Arch)
 	add("distro", distro)
@@ -77,4 +77,69 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// languagePURL builds the package URL of a language package. Names are
+// split into namespace and name the way each ecosystem's purl type says:
+// Go module paths and Maven group:artifact, npm scopes and Composer
+// vendor/name.
+func languagePURL(p Package) string {
+	var namespace, name string
+	switch p.Type {
+	case TypeGolang:
+		i := strings.LastIndexByte(p.Name, '/')
+		if i < 0 {
+			namespace, name = "", p.Name
+		} else {
+			namespace, name = p.Name[:i], p.Name[i+1:]
+		}
+	case TypeNPM:
+		name = p.Name
+		if strings.HasPrefix(p.Name, "@") {
+			if scope, rest, ok := strings.Cut(p.Name, "/"); ok {
+				namespace, name = scope, rest
+			}
+		}
+	case TypeMaven:
+		var ok bool
+		namespace, name, ok = strings.Cut(p.Name, ":")
+		if !ok {
+			namespace, name = "", p.Name
+		}
+	case TypeComposer:
+		var ok bool
+		namespace, name, ok = strings.Cut(p.Name, "/")
+		if !ok {
+			namespace, name = "", p.Name
+		}
+	case TypePyPI:
+		name = NormalizePyPI(p.Name)
+	case TypeGem, TypeCargo, TypeNuGet:
+		name = p.Name
+	default:
+		return ""
+	}
+	if name == "" || p.Version == "" {
+		return ""
+	}
+	return packageurl.NewPackageURL(p.Type, namespace, name, p.Version, nil, "").ToString()
+}
+
+// NormalizePyPI returns a Python project name in the normalised form of
+// PEP 503: lower case, runs of "-", "_" and "." as one "-".
+func NormalizePyPI(name string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range strings.ToLower(name) {
+		if r == '-' || r == '_' || r == '.' {
+			dash = true
+			continue
+		}
+		if dash && b.Len() > 0 {
+			b.WriteByte('-')
+		}
+		dash = false
+		b.WriteRune(r)
+	}
+	return b.String()
 }
