@@ -13,6 +13,8 @@ import (
 	"github.com/bulwark-sec/bulwark/extract"
 	"github.com/bulwark-sec/bulwark/extract/apk"
 	"github.com/bulwark-sec/bulwark/extract/dpkg"
+	"github.com/bulwark-sec/bulwark/extract/gobinary"
+	"github.com/bulwark-sec/bulwark/extract/gomod"
 	"github.com/bulwark-sec/bulwark/extract/osrelease"
 	"github.com/bulwark-sec/bulwark/extract/rpm"
 	"github.com/bulwark-sec/bulwark/image"
@@ -30,6 +32,8 @@ func Extractors() []extract.Extractor {
 		dpkg.Copyright{},
 		apk.Extractor{},
 		rpm.Extractor{},
+		gobinary.Extractor{},
+		gomod.Extractor{},
 	}
 }
 

@@ -1,0 +1,179 @@
+package gobinary
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/bulwark-sec/bulwark/extract"
+	"github.com/bulwark-sec/bulwark/inventory"
+)
+
+func run(t *testing.T, data []byte, mode os.FileMode) []inventory.Package {
+	t.Helper()
+	f := extract.File{Path: "usr/local/bin/app", Mode: mode, Size: int64(len(data))}
+	res, err := Extractor{}.Extract(context.Background(), extract.Input{File: f, Content: bytes.NewReader(data)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Packages
+}
+
+func lines(pkgs []inventory.Package) []string {
+	var out []string
+	for _, p := range pkgs {
+		out = append(out, p.Name+" "+p.Version)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// goVersionM lists what `go version -m` says the binary holds, in the same
+// form, as the independent check.
+func goVersionM(t *testing.T, bin string) []string {
+	t.Helper()
+	out, err := exec.Command("go", "version", "-m", bin).Output()
+	if err != nil {
+		t.Fatalf("go version -m: %v", err)
+	}
+	var want []string
+	for i, line := range strings.Split(string(out), "\n") {
+		f := strings.Fields(line)
+		switch {
+		case i == 0 && len(f) == 2:
+			want = append(want, "stdlib "+StdlibVersion(f[1]))
+		case len(f) >= 3 && f[0] == "mod" && f[2] != "(devel)":
+			want = append(want, f[1]+" "+f[2])
+		case len(f) >= 3 && f[0] == "dep":
+			want = append(want, f[1]+" "+f[2])
+		case len(f) >= 3 && f[0] == "=>":
+			// The replacement is what was linked.
+			want[len(want)-1] = f[1] + " " + f[2]
+			if len(f) < 3 || strings.HasPrefix(f[1], ".") || strings.HasPrefix(f[1], "/") {
+				want = want[:len(want)-1]
+			}
+		}
+	}
+	sort.Strings(want)
+	return want
+}
+
+func TestRealBinary(t *testing.T) {
+	f, err := os.Open("testdata/scanme.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, _ := gzip.NewReader(f)
+	data, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(Extractor{}).Required(extract.File{Mode: 0o755, Size: int64(len(data))}) {
+		t.Fatal("Required = false for an executable")
+	}
+	got := lines(run(t, data, 0o755))
+	want := []string{"github.com/google/uuid v1.3.0", "golang.org/x/text v0.3.7", "stdlib v1.26.8"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("got %q, want %q", got, want)
+	}
+	bin := filepath.Join(t.TempDir(), "scanme")
+	os.WriteFile(bin, data, 0o755)
+	if m := goVersionM(t, bin); strings.Join(m, "|") != strings.Join(got, "|") {
+		t.Errorf("go version -m says %q, we say %q", m, got)
+	}
+}
+
+// TestBuiltPIE builds a stripped position-independent binary with a
+// replaced dependency, offline (the dependency is a local directory).
+func TestBuiltPIE(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a binary")
+	}
+	dir := t.TempDir()
+	write := func(p, s string) {
+		os.MkdirAll(filepath.Dir(filepath.Join(dir, p)), 0o755)
+		if err := os.WriteFile(filepath.Join(dir, p), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.mod", "module example.com/pie\n\ngo 1.21\n\nrequire example.com/dep v1.0.0\n\nreplace example.com/dep => ./dep\n")
+	write("main.go", "package main\n\nimport \"example.com/dep\"\n\nfunc main() { dep.Hello() }\n")
+	write("dep/go.mod", "module example.com/dep\n\ngo 1.21\n")
+	write("dep/dep.go", "package dep\n\nfunc Hello() { println(\"hi\") }\n")
+	bin := filepath.Join(dir, "pie")
+	cmd := exec.Command("go", "build", "-buildmode=pie", "-ldflags=-s -w", "-o", bin, ".")
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "CGO_ENABLED=0")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		if runtime.GOOS != "linux" {
+			t.Skipf("pie build: %v", err)
+		}
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	data, _ := os.ReadFile(bin)
+	got := lines(run(t, data, 0o755))
+	// The local replacement has no version; only the toolchain remains.
+	if len(got) != 1 || !strings.HasPrefix(got[0], "stdlib v1.") {
+		t.Errorf("got %q", got)
+	}
+	if m := goVersionM(t, bin); strings.Join(m, "|") != strings.Join(got, "|") {
+		t.Errorf("go version -m says %q, we say %q", m, got)
+	}
+}
+
+func TestNotGo(t *testing.T) {
+	for name, data := range map[string][]byte{
+		"shell script":  []byte("#!/bin/sh\necho hi\n"),
+		"C binary":      mustRead(t, "/bin/true"),
+		"truncated ELF": append([]byte("\x7fELF\x02\x01\x01"), make([]byte, 100)...),
+		"junk":          bytes.Repeat([]byte{0xff}, 4096),
+	} {
+		if pkgs := run(t, data, 0o755); len(pkgs) != 0 {
+			t.Errorf("%s: %d packages", name, len(pkgs))
+		}
+	}
+	if (Extractor{}).Required(extract.File{Mode: 0o644, Size: 1 << 20}) {
+		t.Error("Required a non-executable file")
+	}
+}
+
+func mustRead(t *testing.T, p string) []byte {
+	data, err := os.ReadFile(p)
+	if err != nil {
+		t.Skip(err)
+	}
+	return data
+}
+
+func TestStdlibVersion(t *testing.T) {
+	for in, want := range map[string]string{
+		"go1.22.1":                "v1.22.1",
+		"go1.21":                  "v1.21.0",
+		"go1.21rc2":               "v1.21.0-rc.2",
+		"go1.20.3 X:boringcrypto": "v1.20.3",
+		"go1":                     "v1.0.0",
+		"devel +abc":              "",
+		"":                        "",
+	} {
+		if got := StdlibVersion(in); got != want {
+			t.Errorf("StdlibVersion(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func FuzzExtract(f *testing.F) {
+	f.Add([]byte("\x7fELF\x02\x01\x01\x00"))
+	f.Add([]byte("MZ\x90\x00"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		Extractor{}.Extract(context.Background(), extract.Input{File: extract.File{Path: "x", Mode: 0o755}, Content: bytes.NewReader(data)})
+	})
+}
