@@ -253,46 +253,55 @@ func walkTar(ctx context.Context, tr *tar.Reader, opts Options) (*LayerResult, e
 	}
 }
 
-// extractFile hands one regular file to every extractor that wants it. The
-// content is read once, bounded by the largest size any of them accepts.
-// Only a failure to read the stream itself is returned; extractor errors
-// become warnings.
+// extractFile hands one regular file to every extractor that wants it.
+// A file one extractor wants streams straight from the layer, so large
+// files (executables, archives) are never copied whole unless the
+// extractor chooses to; a file several want is read once into memory,
+// bounded by the largest size any of them accepts. Only a failure to read
+// the stream itself is returned; extractor errors become warnings.
 func extractFile(ctx context.Context, res *LayerResult, e Entry, content io.Reader, opts Options) error {
 	f := fileOf(e)
 	var wanted []extract.Extractor
 	for _, x := range opts.Extractors {
-		if x.Required(f) {
-			wanted = append(wanted, x)
+		if !x.Required(f) {
+			continue
 		}
-	}
-	if len(wanted) == 0 {
-		return nil
-	}
-	var data []byte
-	read := false
-	for _, x := range wanted {
 		if e.Size > x.MaxSize() {
 			res.Warnings = append(res.Warnings, Warning{Path: e.Path, Message: fmt.Sprintf("%s: skipped: %d bytes is over its %d byte limit", x.Name(), e.Size, x.MaxSize())})
 			continue
 		}
-		if !read {
-			read = true
-			buf := make([]byte, e.Size)
-			if _, err := io.ReadFull(content, buf); err != nil {
-				return fmt.Errorf("read %s: %w", e.Path, err)
-			}
-			data = buf
-		}
-		r, err := runExtractor(ctx, x, extract.Input{File: f, Content: bytes.NewReader(data), TempDir: opts.TempDir})
-		if err != nil {
-			res.Warnings = append(res.Warnings, Warning{Path: e.Path, Message: err.Error()})
-			continue
-		}
-		if len(r.Packages) > 0 || r.OS != nil || r.Licenses != nil {
-			res.Files = append(res.Files, FileResult{Path: e.Path, Extractor: x.Name(), Result: r})
-		}
+		wanted = append(wanted, x)
+	}
+	switch len(wanted) {
+	case 0:
+		return nil
+	case 1:
+		lr := &io.LimitedReader{R: content, N: e.Size}
+		record(ctx, res, e, wanted[0], lr, opts)
+		// Whatever the extractor left unread is skipped by the tar
+		// reader; a read error there surfaces on the next entry.
+		return nil
+	}
+	data := make([]byte, e.Size)
+	if _, err := io.ReadFull(content, data); err != nil {
+		return fmt.Errorf("read %s: %w", e.Path, err)
+	}
+	for _, x := range wanted {
+		record(ctx, res, e, x, bytes.NewReader(data), opts)
 	}
 	return nil
+}
+
+// record runs one extractor on one file and keeps what it found.
+func record(ctx context.Context, res *LayerResult, e Entry, x extract.Extractor, content io.Reader, opts Options) {
+	r, err := runExtractor(ctx, x, extract.Input{File: fileOf(e), Content: content, TempDir: opts.TempDir})
+	if err != nil {
+		res.Warnings = append(res.Warnings, Warning{Path: e.Path, Message: err.Error()})
+		return
+	}
+	if len(r.Packages) > 0 || r.OS != nil || r.Licenses != nil {
+		res.Files = append(res.Files, FileResult{Path: e.Path, Extractor: x.Name(), Result: r})
+	}
 }
 
 func fileOf(e Entry) extract.File {

@@ -2,6 +2,16 @@
 // embeds in every binary it links (go version -m): the main module, each
 // dependency module, and the Go version as the "stdlib" package. It works on
 // stripped and position-independent binaries, ELF, PE and Mach-O alike.
+//
+// Most executables in an image are not Go programs, and reading each one
+// whole would cost more than the rest of the scan. So an ELF file is
+// streamed: its first bytes say whether the Go linker made it (the Go
+// build-ID note), and only those are read whole and handed to
+// debug/buildinfo, which understands every layout since Go 1.13. Any other
+// ELF file is scanned in passing for the build-info header that Go 1.18 and
+// later write with its strings inline (binaries linked with an empty build
+// ID carry no note but still have it). PE and Mach-O files, rare in Linux
+// images, are read whole.
 package gobinary
 
 import (
@@ -21,6 +31,9 @@ const (
 	// smallest are over a megabyte; this is a generous floor).
 	minSize = 64 << 10
 	maxSize = 512 << 20
+	// headSize is how much of a file is read before deciding how to read
+	// the rest: enough for the ELF program headers and the first notes.
+	headSize = 16 << 10
 )
 
 // Extractor finds Go binaries among executable files.
@@ -30,7 +43,7 @@ type Extractor struct{}
 func (Extractor) Name() string { return "gobinary" }
 
 // Version implements extract.Extractor.
-func (Extractor) Version() int { return 1 }
+func (Extractor) Version() int { return 2 }
 
 // MaxSize implements extract.Extractor.
 func (Extractor) MaxSize() int64 { return maxSize }
@@ -41,9 +54,8 @@ func (Extractor) Required(f extract.File) bool {
 	return f.Mode.IsRegular() && f.Mode.Perm()&0o111 != 0 && f.Size >= minSize && f.Size <= maxSize
 }
 
-// magics are the executable formats debug/buildinfo reads.
-var magics = [][]byte{
-	[]byte("\x7fELF"),
+// otherMagics are the non-ELF executable formats debug/buildinfo reads.
+var otherMagics = [][]byte{
 	[]byte("MZ"),             // PE
 	{0xfe, 0xed, 0xfa, 0xce}, // Mach-O 32
 	{0xfe, 0xed, 0xfa, 0xcf}, // Mach-O 64
@@ -55,16 +67,25 @@ var magics = [][]byte{
 // Extract implements extract.Extractor. A file that is not a Go program
 // (scripts, C binaries) yields nothing and no error.
 func (Extractor) Extract(ctx context.Context, in extract.Input) (extract.Result, error) {
-	data, err := io.ReadAll(in.Content)
+	head := make([]byte, headSize)
+	n, err := io.ReadFull(in.Content, head)
+	head = head[:n]
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return extract.Result{}, fmt.Errorf("gobinary: %s: %w", in.Path, err)
+	}
+	var bi *buildinfo.BuildInfo
+	switch {
+	case bytes.HasPrefix(head, []byte("\x7fELF")) && !hasGoNote(head):
+		bi, err = scan(head, in.Content)
+	case bytes.HasPrefix(head, []byte("\x7fELF")) || hasPrefix(head, otherMagics):
+		bi, err = readWhole(head, in)
+	default:
+		return extract.Result{}, nil
+	}
 	if err != nil {
 		return extract.Result{}, fmt.Errorf("gobinary: %s: %w", in.Path, err)
 	}
-	if !isExecutable(data) {
-		return extract.Result{}, nil
-	}
-	bi, err := buildinfo.Read(bytes.NewReader(data))
-	if err != nil {
-		// Not a Go binary, or one built without module support.
+	if bi == nil {
 		return extract.Result{}, nil
 	}
 	pkgs := Packages(bi)
@@ -74,7 +95,25 @@ func (Extractor) Extract(ctx context.Context, in extract.Input) (extract.Result,
 	return extract.Result{Packages: pkgs}, nil
 }
 
-func isExecutable(data []byte) bool {
+// readWhole reads the rest of a file after its head and lets debug/buildinfo
+// find the build information through the file's own tables. A file it
+// cannot read (a C program, a Go program built without modules) yields
+// nil and no error.
+func readWhole(head []byte, in extract.Input) (*buildinfo.BuildInfo, error) {
+	data := make([]byte, len(head), max(in.Size, int64(len(head))))
+	copy(data, head)
+	buf := bytes.NewBuffer(data)
+	if _, err := buf.ReadFrom(in.Content); err != nil {
+		return nil, err
+	}
+	bi, err := buildinfo.Read(bytes.NewReader(buf.Bytes()))
+	if err != nil {
+		return nil, nil
+	}
+	return bi, nil
+}
+
+func hasPrefix(data []byte, magics [][]byte) bool {
 	for _, m := range magics {
 		if bytes.HasPrefix(data, m) {
 			return true

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
+	"debug/buildinfo"
 	"io"
 	"os"
 	"os/exec"
@@ -12,6 +13,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/bulwark-sec/bulwark/extract"
 	"github.com/bulwark-sec/bulwark/inventory"
@@ -109,24 +111,75 @@ func TestBuiltPIE(t *testing.T) {
 	write("main.go", "package main\n\nimport \"example.com/dep\"\n\nfunc main() { dep.Hello() }\n")
 	write("dep/go.mod", "module example.com/dep\n\ngo 1.21\n")
 	write("dep/dep.go", "package dep\n\nfunc Hello() { println(\"hi\") }\n")
-	bin := filepath.Join(dir, "pie")
-	cmd := exec.Command("go", "build", "-buildmode=pie", "-ldflags=-s -w", "-o", bin, ".")
-	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		if runtime.GOOS != "linux" {
-			t.Skipf("pie build: %v", err)
+	// With a build ID the linker writes its note and the file is read
+	// whole; with an empty one there is no note and the file is scanned
+	// as it streams past.
+	for _, ldflags := range []string{"-s -w", "-s -w -buildid="} {
+		bin := filepath.Join(dir, "pie")
+		cmd := exec.Command("go", "build", "-buildmode=pie", "-ldflags="+ldflags, "-o", bin, ".")
+		cmd.Dir = dir
+		cmd.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOPROXY=off", "CGO_ENABLED=0")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			if runtime.GOOS != "linux" {
+				t.Skipf("pie build: %v", err)
+			}
+			t.Fatalf("go build: %v\n%s", err, out)
 		}
-		t.Fatalf("go build: %v\n%s", err, out)
+		data, _ := os.ReadFile(bin)
+		if note, want := hasGoNote(data[:headSize]), !strings.Contains(ldflags, "buildid"); note != want {
+			t.Errorf("%s: hasGoNote = %v, want %v", ldflags, note, want)
+		}
+		got := lines(run(t, data, 0o755))
+		// The local replacement has no version; only the toolchain remains.
+		if len(got) != 1 || !strings.HasPrefix(got[0], "stdlib v1.") {
+			t.Errorf("%s: got %q", ldflags, got)
+		}
+		if m := goVersionM(t, bin); strings.Join(m, "|") != strings.Join(got, "|") {
+			t.Errorf("%s: go version -m says %q, we say %q", ldflags, m, got)
+		}
 	}
-	data, _ := os.ReadFile(bin)
-	got := lines(run(t, data, 0o755))
-	// The local replacement has no version; only the toolchain remains.
-	if len(got) != 1 || !strings.HasPrefix(got[0], "stdlib v1.") {
-		t.Errorf("got %q", got)
+}
+
+// TestScanMatchesBuildinfo runs the streaming scan over a real binary,
+// delivered in awkward pieces so that the header and its strings straddle
+// reads, and checks it against the standard library's reader.
+func TestScanMatchesBuildinfo(t *testing.T) {
+	f, err := os.Open("testdata/scanme.gz")
+	if err != nil {
+		t.Fatal(err)
 	}
-	if m := goVersionM(t, bin); strings.Join(m, "|") != strings.Join(got, "|") {
-		t.Errorf("go version -m says %q, we say %q", m, got)
+	defer f.Close()
+	zr, _ := gzip.NewReader(f)
+	data, _ := io.ReadAll(zr)
+	if !hasGoNote(data[:headSize]) {
+		t.Error("no Go note in a Go binary")
+	}
+	if hasGoNote(mustRead(t, "/bin/true")) {
+		t.Error("Go note in /bin/true")
+	}
+	want, err := buildinfo.Read(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, r := range map[string]io.Reader{
+		"whole":    bytes.NewReader(data[headSize:]),
+		"halves":   iotest.HalfReader(bytes.NewReader(data[headSize:])),
+		"one byte": iotest.OneByteReader(bytes.NewReader(data[headSize:])),
+	} {
+		got, err := scan(data[:headSize], r)
+		if err != nil || got == nil {
+			t.Fatalf("%s: scan = %v, %v", name, got, err)
+		}
+		if got.String() != want.String() || got.GoVersion != want.GoVersion {
+			t.Errorf("%s: got\n%s\nwant\n%s", name, got, want)
+		}
+	}
+	// A magic that is not aligned, or not followed by a valid header, is
+	// passed over.
+	junk := append(bytes.Repeat([]byte{0}, 3), buildInfoMagic...)
+	junk = append(junk, bytes.Repeat([]byte{8, 2}, 40)...)
+	if got, err := scan(junk, bytes.NewReader(nil)); got != nil || err != nil {
+		t.Errorf("junk: %v, %v", got, err)
 	}
 }
 
@@ -173,6 +226,12 @@ func TestStdlibVersion(t *testing.T) {
 func FuzzExtract(f *testing.F) {
 	f.Add([]byte("\x7fELF\x02\x01\x01\x00"))
 	f.Add([]byte("MZ\x90\x00"))
+	seed := append([]byte("\x7fELF"), make([]byte, 12)...)
+	seed = append(seed, buildInfoMagic...)
+	seed = append(seed, 8, 2)
+	seed = append(seed, make([]byte, 16)...)
+	seed = append(seed, 4, 'g', 'o', '1', '.', 40)
+	f.Add(seed)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		Extractor{}.Extract(context.Background(), extract.Input{File: extract.File{Path: "x", Mode: 0o755}, Content: bytes.NewReader(data)})
 	})
