@@ -166,6 +166,75 @@ func TestExtractorPanicIsAWarning(t *testing.T) {
 	}
 }
 
+// hasher is an extractor that reports a digest of as much of a file as it
+// reads (all of it, or the first stop bytes) as a package version.
+type hasher struct {
+	name string
+	stop int64
+	fail bool
+}
+
+func (h hasher) Name() string               { return h.name }
+func (hasher) Version() int                 { return 1 }
+func (hasher) MaxSize() int64               { return 64 << 20 }
+func (hasher) Required(f extract.File) bool { return strings.HasPrefix(f.Path, "data/") }
+func (h hasher) Extract(_ context.Context, in extract.Input) (extract.Result, error) {
+	r := in.Content
+	if h.stop > 0 {
+		r = io.LimitReader(r, h.stop)
+	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return extract.Result{}, err
+	}
+	if h.fail {
+		return extract.Result{}, errors.New("refused")
+	}
+	return extract.Result{Packages: []inventory.Package{{Name: h.name, Version: fmt.Sprintf("%d:%x", len(data), crc(data))}}}, nil
+}
+
+func crc(b []byte) uint32 {
+	var c uint32
+	for _, x := range b {
+		c = c*31 + uint32(x)
+	}
+	return c
+}
+
+// TestSharedFile checks that every extractor wanting the same file sees its
+// exact bytes, whether the file is small enough to be read once into
+// memory or large enough to be streamed to all of them together, and that
+// one stopping early or failing does not disturb the others or the walk.
+func TestSharedFile(t *testing.T) {
+	for _, size := range []int{10, fanOutSize + 12345, 5 * fanOutSize} {
+		body := make([]byte, size)
+		for i := range body {
+			body[i] = byte(i * 7 / 3)
+		}
+		xs := []extract.Extractor{hasher{name: "all"}, hasher{name: "head", stop: 100}, hasher{name: "fails", fail: true}, hasher{name: "all2"}}
+		data := tarOf(t, ent{name: "data/f", body: string(body)}, ent{name: "data/g", body: "after"})
+		r, err := walkTar(context.Background(), tar.NewReader(bytes.NewReader(data)), Options{Extractors: xs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string]string{}
+		for _, f := range r.Files {
+			got[f.Path+" "+f.Extractor] = f.Result.Packages[0].Version
+		}
+		whole := fmt.Sprintf("%d:%x", size, crc(body))
+		head := fmt.Sprintf("%d:%x", min(size, 100), crc(body[:min(size, 100)]))
+		if got["data/f all"] != whole || got["data/f all2"] != whole || got["data/f head"] != head {
+			t.Errorf("size %d: got %v, want all=%s head=%s", size, got, whole, head)
+		}
+		if got["data/g all"] != fmt.Sprintf("5:%x", crc([]byte("after"))) {
+			t.Errorf("size %d: next file read wrong: %v", size, got)
+		}
+		if len(r.Warnings) != 2 || !strings.Contains(r.Warnings[0].Message, "refused") {
+			t.Errorf("size %d: warnings %+v", size, r.Warnings)
+		}
+	}
+}
+
 func status(pkgs ...string) string {
 	var b strings.Builder
 	for _, p := range pkgs {

@@ -19,6 +19,7 @@ import (
 	"path"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 
 	"golang.org/x/sync/errgroup"
@@ -253,12 +254,13 @@ func walkTar(ctx context.Context, tr *tar.Reader, opts Options) (*LayerResult, e
 	}
 }
 
-// extractFile hands one regular file to every extractor that wants it.
-// A file one extractor wants streams straight from the layer, so large
-// files (executables, archives) are never copied whole unless the
-// extractor chooses to; a file several want is read once into memory,
-// bounded by the largest size any of them accepts. Only a failure to read
-// the stream itself is returned; extractor errors become warnings.
+// extractFile hands one regular file to every extractor that wants it,
+// reading the file once. A file one extractor wants streams straight from
+// the layer, so large files (executables, archives) are never copied whole
+// unless the extractor chooses to. A small file several want is read into
+// memory and handed to each in turn; a large one is streamed to all of them
+// at once through pipes. Only a failure to read the layer itself is
+// returned; extractor errors become warnings.
 func extractFile(ctx context.Context, res *LayerResult, e Entry, content io.Reader, opts Options) error {
 	f := fileOf(e)
 	var wanted []extract.Extractor
@@ -272,29 +274,79 @@ func extractFile(ctx context.Context, res *LayerResult, e Entry, content io.Read
 		}
 		wanted = append(wanted, x)
 	}
-	switch len(wanted) {
-	case 0:
+	switch {
+	case len(wanted) == 0:
 		return nil
-	case 1:
-		lr := &io.LimitedReader{R: content, N: e.Size}
-		record(ctx, res, e, wanted[0], lr, opts)
-		// Whatever the extractor left unread is skipped by the tar
+	case len(wanted) == 1:
+		// Whatever the extractor leaves unread is skipped by the tar
 		// reader; a read error there surfaces on the next entry.
+		lr := &io.LimitedReader{R: content, N: e.Size}
+		r, err := runExtractor(ctx, wanted[0], input(e, lr, opts))
+		record(res, e, wanted[0], r, err)
+		return nil
+	case e.Size <= fanOutSize:
+		data := make([]byte, e.Size)
+		if _, err := io.ReadFull(content, data); err != nil {
+			return fmt.Errorf("read %s: %w", e.Path, err)
+		}
+		for _, x := range wanted {
+			r, err := runExtractor(ctx, x, input(e, bytes.NewReader(data), opts))
+			record(res, e, x, r, err)
+		}
 		return nil
 	}
-	data := make([]byte, e.Size)
-	if _, err := io.ReadFull(content, data); err != nil {
+	return fanOut(ctx, res, e, content, wanted, opts)
+}
+
+// fanOutSize is the largest file several extractors get as one in-memory
+// copy; above it they read it together as it streams.
+const fanOutSize = 1 << 20
+
+// fanOut streams one file to several extractors running concurrently, each
+// reading its own pipe. An extractor that stops reading early has the rest
+// of its pipe drained, so it never holds up the others.
+func fanOut(ctx context.Context, res *LayerResult, e Entry, content io.Reader, wanted []extract.Extractor, opts Options) error {
+	type outcome struct {
+		r   extract.Result
+		err error
+	}
+	outcomes := make([]outcome, len(wanted))
+	writers := make([]io.Writer, len(wanted))
+	readers := make([]*io.PipeReader, len(wanted))
+	for i := range wanted {
+		readers[i], writers[i] = io.Pipe()
+	}
+	var wg sync.WaitGroup
+	for i, x := range wanted {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := runExtractor(ctx, x, input(e, readers[i], opts))
+			outcomes[i] = outcome{r, err}
+			io.Copy(io.Discard, readers[i])
+		}()
+	}
+	_, err := io.Copy(io.MultiWriter(writers...), io.LimitReader(content, e.Size))
+	for _, w := range writers {
+		w.(*io.PipeWriter).CloseWithError(err)
+	}
+	wg.Wait()
+	if err != nil {
 		return fmt.Errorf("read %s: %w", e.Path, err)
 	}
-	for _, x := range wanted {
-		record(ctx, res, e, x, bytes.NewReader(data), opts)
+	for i, x := range wanted {
+		record(res, e, x, outcomes[i].r, outcomes[i].err)
 	}
 	return nil
 }
 
-// record runs one extractor on one file and keeps what it found.
-func record(ctx context.Context, res *LayerResult, e Entry, x extract.Extractor, content io.Reader, opts Options) {
-	r, err := runExtractor(ctx, x, extract.Input{File: fileOf(e), Content: content, TempDir: opts.TempDir})
+func input(e Entry, content io.Reader, opts Options) extract.Input {
+	return extract.Input{File: fileOf(e), Content: content, TempDir: opts.TempDir}
+}
+
+// record keeps what one extractor found in one file, or its error as a
+// warning.
+func record(res *LayerResult, e Entry, x extract.Extractor, r extract.Result, err error) {
 	if err != nil {
 		res.Warnings = append(res.Warnings, Warning{Path: e.Path, Message: err.Error()})
 		return
