@@ -18,8 +18,13 @@ type Source struct {
 	Artifact report.Artifact
 	Config   *v1.ConfigFile // nil for a rootfs
 	Layers   []Layer
-	// RootDir is the directory of an unpacked root filesystem.
+	// RootDir is the directory of an unpacked root filesystem or a
+	// source folder.
 	RootDir string
+	// Project marks RootDir as a source folder rather than a root
+	// filesystem: version-control metadata is skipped at any depth, and
+	// no directory is a kernel view to be skipped.
+	Project bool
 	closers []func() error
 }
 

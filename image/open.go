@@ -113,20 +113,31 @@ func isLayout(dir string) bool {
 
 // OpenRootfs opens an unpacked root file system.
 func OpenRootfs(dir string) (*Source, error) {
+	return openDir(dir, report.KindRootfs)
+}
+
+// OpenDir opens a source folder: a project checkout whose lockfiles and
+// manifests say what it depends on.
+func OpenDir(dir string) (*Source, error) {
+	return openDir(dir, report.KindDirectory)
+}
+
+func openDir(dir, kind string) (*Source, error) {
 	abs, err := filepath.Abs(dir)
 	if err != nil {
-		return nil, fmt.Errorf("image: rootfs %s: %w", dir, err)
+		return nil, fmt.Errorf("image: %s %s: %w", kind, dir, err)
 	}
 	info, err := os.Stat(abs)
 	if err != nil {
-		return nil, fmt.Errorf("image: rootfs: %w", err)
+		return nil, fmt.Errorf("image: %s: %w", kind, err)
 	}
 	if !info.IsDir() {
-		return nil, fmt.Errorf("image: rootfs %s is not a directory", dir)
+		return nil, fmt.Errorf("image: %s %s is not a directory", kind, dir)
 	}
 	return &Source{
-		Artifact: report.Artifact{Name: dir, Kind: report.KindRootfs},
+		Artifact: report.Artifact{Name: dir, Kind: kind},
 		RootDir:  abs,
+		Project:  kind == report.KindDirectory,
 	}, nil
 }
 

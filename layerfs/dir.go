@@ -13,10 +13,15 @@ import (
 // meaningless.
 var virtualDirs = map[string]bool{"proc": true, "sys": true, "dev": true}
 
-// walkDir treats an unpacked root filesystem as a single layer. Files are
-// opened through an os.Root, so a symlink in the tree can never make the
-// walk read outside it, and symlinks are listed, never followed.
-func walkDir(ctx context.Context, dir string, opts Options) (*LayerResult, error) {
+// vcsDirs are version-control folders, skipped anywhere in a source
+// folder: large, and never the home of a dependency list.
+var vcsDirs = map[string]bool{".git": true, ".hg": true, ".svn": true}
+
+// walkDir treats an unpacked root filesystem or a source folder (project)
+// as a single layer. Files are opened through an os.Root, so a symlink in
+// the tree can never make the walk read outside it, and symlinks are
+// listed, never followed.
+func walkDir(ctx context.Context, dir string, project bool, opts Options) (*LayerResult, error) {
 	root, err := os.OpenRoot(dir)
 	if err != nil {
 		return nil, fmt.Errorf("open root %s: %w", dir, err)
@@ -42,7 +47,7 @@ func walkDir(ctx context.Context, dir string, opts Options) (*LayerResult, error
 		if p == "." {
 			return nil
 		}
-		if d.IsDir() && virtualDirs[p] {
+		if d.IsDir() && (!project && virtualDirs[p] || project && vcsDirs[d.Name()]) {
 			return fs.SkipDir
 		}
 		if len(res.Entries) >= maxEntries {

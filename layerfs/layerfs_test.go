@@ -524,6 +524,21 @@ func TestWalkRootDir(t *testing.T) {
 	if f, ok := fs.Stat("loop"); !ok || f.Linkname != "loop" {
 		t.Errorf("symlink loop entry = %+v, %v", f, ok)
 	}
+
+	// A source folder skips version-control data at any depth, and has no
+	// kernel views to skip.
+	write(root, "app/.git/objects/x", "x")
+	results, err = Walk(context.Background(), &image.Source{RootDir: root, Project: true}, Options{Extractors: exts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs = Merge(results)
+	if _, ok := fs.Stat("app/.git/objects/x"); ok {
+		t.Error("walked .git in a source folder")
+	}
+	if _, ok := fs.Stat("proc/self/status"); !ok {
+		t.Error("skipped a folder named proc in a source folder")
+	}
 }
 
 func FuzzWalkTar(f *testing.F) {

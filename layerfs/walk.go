@@ -97,7 +97,7 @@ const defaultMaxEntries = 4 << 20
 // partial inventory would silently hide packages.
 func Walk(ctx context.Context, src *image.Source, opts Options) ([]*LayerResult, error) {
 	if src.RootDir != "" {
-		r, err := walkDir(ctx, src.RootDir, opts)
+		r, err := walkDir(ctx, src.RootDir, src.Project, opts)
 		if err != nil {
 			return nil, err
 		}

@@ -20,6 +20,7 @@ const (
 	KindOCIArchive    = "oci-archive"
 	KindRegistry      = "registry"
 	KindRootfs        = "rootfs"
+	KindDirectory     = "directory"
 )
 
 // Artifact is what was scanned.

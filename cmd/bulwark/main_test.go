@@ -136,6 +136,30 @@ func TestSBOMRootfs(t *testing.T) {
 	}
 }
 
+func TestSBOMDir(t *testing.T) {
+	dir := t.TempDir()
+	gomod, err := os.ReadFile("../../extract/gomod/testdata/bulwark.go.mod")
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.MkdirAll(filepath.Join(dir, "svc", ".git"), 0o755)
+	os.WriteFile(filepath.Join(dir, "svc", "go.mod"), gomod, 0o644)
+	os.WriteFile(filepath.Join(dir, "svc", ".git", "go.mod"), []byte("module x\nrequire evil.example/x v1.0.0\n"), 0o644)
+	code, out, errOut := bulwark(t, "sbom", "--dir", dir, "--format", "json", "--no-cache")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	r := decode(t, out)
+	if r.Artifact.Kind != "directory" || len(r.Inventory.Packages) == 0 {
+		t.Fatalf("artifact %+v, %d packages", r.Artifact, len(r.Inventory.Packages))
+	}
+	for _, p := range r.Inventory.Packages {
+		if p.Location != "svc/go.mod" || p.Type != "golang" || !strings.HasPrefix(p.PURL, "pkg:golang/") {
+			t.Errorf("package %+v", p)
+		}
+	}
+}
+
 func TestSBOMRegistry(t *testing.T) {
 	host := testregistry.Start(t, testregistry.Options{Htpasswd: map[string]string{"ci": "pa55"}})
 	t.Setenv("DOCKER_CONFIG", t.TempDir())

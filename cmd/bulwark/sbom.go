@@ -32,17 +32,19 @@ const sbomUsage = `Usage:
   bulwark sbom [flags] IMAGE_REFERENCE       image in a registry
   bulwark sbom [flags] --input PATH          docker-archive or oci-archive tarball, or OCI layout directory
   bulwark sbom [flags] --rootfs DIR          unpacked root filesystem
+  bulwark sbom [flags] --dir DIR             source folder (lockfiles, manifests)
 
 Flags:
 `
 
 type sbomFlags struct {
-	input, rootfs, format, output string
-	username, password, platform  string
-	cacheDir                      string
-	insecure, noCache, quiet      bool
-	parallel                      int
-	maxLayerSize                  int64
+	input, rootfs, dir           string
+	format, output               string
+	username, password, platform string
+	cacheDir                     string
+	insecure, noCache, quiet     bool
+	parallel                     int
+	maxLayerSize                 int64
 }
 
 func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -55,6 +57,7 @@ func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	fs.StringVar(&f.input, "input", "", "docker-archive or oci-archive `tarball`, or OCI layout directory (append :TAG to pick one image of a multi-image archive)")
 	fs.StringVar(&f.rootfs, "rootfs", "", "unpacked root filesystem `directory`")
+	fs.StringVar(&f.dir, "dir", "", "source folder `directory` (a project checkout)")
 	fs.StringVar(&f.format, "format", "table", "output `format`: table, json, cyclonedx, spdx-json")
 	fs.StringVar(&f.output, "output", "", "write the report to `file` instead of standard output")
 	fs.StringVar(&f.username, "username", os.Getenv("BULWARK_USERNAME"), "registry `user` (default $BULWARK_USERNAME; otherwise ~/.docker/config.json)")
@@ -79,14 +82,14 @@ func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("%w: unknown --format %q (want table, json, cyclonedx or spdx-json)", errUsage, f.format)
 	}
 	targets := 0
-	for _, set := range []bool{f.input != "", f.rootfs != "", len(positional) > 0} {
+	for _, set := range []bool{f.input != "", f.rootfs != "", f.dir != "", len(positional) > 0} {
 		if set {
 			targets++
 		}
 	}
 	if targets != 1 || len(positional) > 1 {
 		fs.Usage()
-		return fmt.Errorf("%w: name exactly one image reference, --input or --rootfs", errUsage)
+		return fmt.Errorf("%w: name exactly one image reference, --input, --rootfs or --dir", errUsage)
 	}
 
 	var src *image.Source
@@ -100,6 +103,8 @@ func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	switch {
 	case f.rootfs != "":
 		src, err = image.OpenRootfs(f.rootfs)
+	case f.dir != "":
+		src, err = image.OpenDir(f.dir)
 	case f.input != "":
 		src, err = image.Open(ctx, f.input, opts)
 	default:
