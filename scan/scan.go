@@ -6,6 +6,7 @@ package scan
 import (
 	"context"
 	"fmt"
+	"path"
 	"sort"
 	"strings"
 	"time"
@@ -146,6 +147,7 @@ func packagesOf(fs *layerfs.FS, os *inventory.OS) []inventory.Package {
 			pkgs = append(pkgs, p)
 		}
 	}
+	pkgs = dedupe(pkgs)
 	sort.SliceStable(pkgs, func(i, j int) bool {
 		a, b := pkgs[i], pkgs[j]
 		if a.Type != b.Type {
@@ -163,4 +165,69 @@ func packagesOf(fs *layerfs.FS, os *inventory.OS) []inventory.Package {
 		return strings.Compare(a.Location, b.Location) < 0
 	})
 	return pkgs
+}
+
+// dedupe folds together the copies of one language package that a project
+// declares in a lockfile and also has installed below it (package-lock.json
+// and node_modules/x/package.json, Gemfile.lock and vendor/bundle, go.mod
+// and the binary built from it): the installed copy is kept, as the truth
+// of what runs, and takes the lockfile's direct/transitive mark. Copies in
+// unrelated folders are separate installs and all stay.
+func dedupe(pkgs []inventory.Package) []inventory.Package {
+	type key struct{ typ, name, version string }
+	groups := map[key][]int{}
+	for i, p := range pkgs {
+		switch p.Type {
+		case inventory.TypeDeb, inventory.TypeAPK, inventory.TypeRPM:
+			continue
+		}
+		k := key{p.Type, p.Name, p.Version}
+		groups[k] = append(groups[k], i)
+	}
+	drop := map[int]bool{}
+	for _, idx := range groups {
+		if len(idx) < 2 {
+			continue
+		}
+		// Deepest first: a copy is dropped when one already kept lies in
+		// its folder or below it.
+		sort.SliceStable(idx, func(a, b int) bool {
+			return strings.Count(pkgs[idx[a]].Location, "/") > strings.Count(pkgs[idx[b]].Location, "/")
+		})
+		var kept []int
+		for _, i := range idx {
+			dir := path.Dir(pkgs[i].Location)
+			folded := false
+			// The shallowest copy below is the one the project itself
+			// installed (node_modules/x rather than node_modules/y/node_modules/x).
+			for j := len(kept) - 1; j >= 0; j-- {
+				k := kept[j]
+				if within(path.Dir(pkgs[k].Location), dir) {
+					if pkgs[k].Dependency == "" {
+						pkgs[k].Dependency = pkgs[i].Dependency
+					}
+					drop[i], folded = true, true
+					break
+				}
+			}
+			if !folded {
+				kept = append(kept, i)
+			}
+		}
+	}
+	if len(drop) == 0 {
+		return pkgs
+	}
+	out := pkgs[:0]
+	for i, p := range pkgs {
+		if !drop[i] {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// within reports whether slash path p is dir or below it.
+func within(p, dir string) bool {
+	return dir == "." || p == dir || strings.HasPrefix(p, dir+"/")
 }

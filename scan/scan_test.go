@@ -10,6 +10,8 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"testing"
 	"time"
 
@@ -128,5 +130,40 @@ func TestWarningsKeepLayer(t *testing.T) {
 	}
 	if len(r.Warnings) != 1 || r.Warnings[0].Layer != 1 || r.Warnings[0].Path != "var/lib/dpkg/status" {
 		t.Errorf("warnings = %+v", r.Warnings)
+	}
+}
+
+func TestDedupe(t *testing.T) {
+	pkg := func(typ, name, version, loc, dep string) inventory.Package {
+		return inventory.Package{Type: typ, Name: name, Version: version, Location: loc, Dependency: dep}
+	}
+	in := []inventory.Package{
+		pkg("npm", "lodash", "4.17.20", "app/package-lock.json", "direct"),
+		pkg("npm", "lodash", "4.17.20", "app/node_modules/lodash/package.json", ""),
+		pkg("npm", "lodash", "4.17.20", "app/node_modules/a/node_modules/lodash/package.json", ""),
+		pkg("npm", "lodash", "4.17.21", "app/package-lock.json", "transitive"),
+		pkg("npm", "lodash", "4.17.20", "other/package-lock.json", "direct"),
+		pkg("gem", "rack", "2.2.3", "srv/Gemfile.lock", "direct"),
+		pkg("gem", "rack", "2.2.3", "srv/vendor/bundle/ruby/3.1.0/specifications/rack-2.2.3.gemspec", ""),
+		pkg("deb", "libc6", "2.36", "var/lib/dpkg/status", ""),
+		pkg("deb", "libc6", "2.36", "var/lib/dpkg/status", ""),
+	}
+	var got []string
+	for _, p := range dedupe(in) {
+		got = append(got, p.Name+" "+p.Version+" "+p.Location+" "+p.Dependency)
+	}
+	want := []string{
+		"lodash 4.17.20 app/node_modules/lodash/package.json direct",
+		"lodash 4.17.20 app/node_modules/a/node_modules/lodash/package.json ",
+		"lodash 4.17.21 app/package-lock.json transitive",
+		"lodash 4.17.20 other/package-lock.json direct",
+		"rack 2.2.3 srv/vendor/bundle/ruby/3.1.0/specifications/rack-2.2.3.gemspec direct",
+		"libc6 2.36 var/lib/dpkg/status ",
+		"libc6 2.36 var/lib/dpkg/status ",
+	}
+	sort.Strings(got)
+	sort.Strings(want)
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
