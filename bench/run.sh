@@ -21,13 +21,28 @@ done
 
 # Four layers of this Debian machine's own files: base system with its
 # dpkg database, Python and GCC runtime files, documentation and locales,
-# and a last layer that rewrites the package database as an apt install does.
+# and a layer that rewrites the package database as an apt install does.
 if [ ! -f debian.tar ]; then
 	./mkimage -o debian.tar -tag bulwark-bench:debian \
 		'etc,var/lib/dpkg,usr/bin,usr/sbin,usr/lib/os-release' \
 		'usr/lib/python3,usr/lib/python3.11,usr/lib/gcc' \
 		'usr/share/doc,usr/share/locale,usr/share/i18n,usr/share/zoneinfo' \
 		'var/lib/dpkg'
+fi
+# The same with an application layer on top: a Node.js app with its
+# installed node_modules (real packages from the npm registry) and this
+# machine's Java libraries. Needs npm and the registry.
+if [ ! -f app.tar ]; then
+	rm -rf app && mkdir -p app/srv/app app/usr/share
+	cp -r /usr/share/java app/usr/share/java
+	(cd app/srv/app && npm init -y >/dev/null && npm install --no-audit --no-fund --ignore-scripts \
+		express@4.18.2 react react-dom webpack typescript eslint lodash@4.17.20 moment aws-sdk@2 @babel/core jest >/dev/null)
+	./mkimage -o app.tar -tag bulwark-bench:app \
+		'etc,var/lib/dpkg,usr/bin,usr/sbin,usr/lib/os-release' \
+		'usr/lib/python3,usr/lib/python3.11,usr/lib/gcc' \
+		'usr/share/doc,usr/share/locale,usr/share/i18n,usr/share/zoneinfo' \
+		'var/lib/dpkg' \
+		"@$work/app:srv,usr/share/java"
 fi
 rm -rf blobs && mkdir blobs && tar -xf debian.tar -C blobs
 layers=$(python3 -c 'import json,sys; print(" ".join("blobs/"+l for l in json.load(open("blobs/manifest.json"))[0]["Layers"]))')
@@ -50,9 +65,19 @@ if command -v syft >/dev/null; then
 fi
 hyperfine --warmup 1 --runs "${RUNS:-7}" --export-markdown times.md "${cmds[@]}"
 
+# What language extraction adds: the image with the application layer,
+# distribution packages only against everything.
+hyperfine --warmup 1 --runs "${RUNS:-7}" --export-markdown times-app.md \
+	-n 'bulwark cold, app image, --pkg-types os' "./bulwark sbom --quiet --no-cache --pkg-types os --input app.tar --format json >/dev/null" \
+	-n 'bulwark cold, app image, all' "./bulwark sbom --quiet --no-cache --input app.tar --format json >/dev/null"
+echo "  app image packages by type:"
+./bulwark sbom --quiet --no-cache --input app.tar --format json |
+	python3 -c 'import json,sys,collections; print(dict(collections.Counter(p["type"] for p in json.load(sys.stdin)["inventory"]["packages"])))'
+
 echo
 echo "peak resident memory (KiB), median of 3:"
 peak() { for i in 1 2 3; do /usr/bin/time -f %M "$@" 2>&1 >/dev/null | tail -1; done | sort -n | sed -n 2p; }
 echo "  bulwark cold: $(peak ./bulwark sbom --quiet --no-cache --input debian.tar --format json)"
+echo "  bulwark cold, app image: $(peak ./bulwark sbom --quiet --no-cache --input app.tar --format json)"
 echo "  bulwark warm: $(peak ./bulwark sbom --quiet --cache-dir warm-cache --input debian.tar --format json)"
 echo "  packages found: $(./bulwark sbom --quiet --no-cache --input debian.tar --format json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["inventory"]["packages"]))')"

@@ -24,15 +24,29 @@ import (
 	"github.com/bulwark-sec/bulwark/report"
 )
 
-// Extractors returns the extractors a default scan runs. Adding an
-// ecosystem means adding it here.
+// Extractors returns the extractors a default scan runs: those of
+// operating-system packages and of language packages. Adding an ecosystem
+// means adding it to one of those lists.
 func Extractors() []extract.Extractor {
+	return append(OSExtractors(), LanguageExtractors()...)
+}
+
+// OSExtractors read the operating system's release and package databases.
+func OSExtractors() []extract.Extractor {
 	return []extract.Extractor{
 		osrelease.Extractor{},
 		dpkg.Extractor{},
 		dpkg.Copyright{},
 		apk.Extractor{},
 		rpm.Extractor{},
+	}
+}
+
+// LanguageExtractors read application dependencies: installed language
+// packages, lockfiles and manifests, and the build information in
+// binaries.
+func LanguageExtractors() []extract.Extractor {
+	return []extract.Extractor{
 		gobinary.Extractor{},
 		gomod.Extractor{},
 	}

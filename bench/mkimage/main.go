@@ -6,7 +6,8 @@
 //	mkimage -o image.tar -tag bench:latest 'etc,var/lib/dpkg,usr/bin' 'usr/share' ...
 //
 // Each argument is one layer: a comma-separated list of paths relative to
-// -root. Layers are gzip-compressed, as registries store them.
+// -root, or to DIR when the argument is written "@DIR:paths". Layers are
+// gzip-compressed, as registries store them.
 package main
 
 import (
@@ -44,7 +45,12 @@ func main() {
 	img := empty.Image
 	for i, spec := range flag.Args() {
 		file := filepath.Join(tmp, fmt.Sprintf("layer%d.tar.gz", i))
-		if err := writeLayer(file, *root, strings.Split(spec, ",")); err != nil {
+		// "@DIR:paths" takes this layer's paths from DIR instead of -root.
+		layerRoot, paths := *root, spec
+		if dir, rest, ok := strings.Cut(spec, ":"); ok && strings.HasPrefix(dir, "@") {
+			layerRoot, paths = dir[1:], rest
+		}
+		if err := writeLayer(file, layerRoot, strings.Split(paths, ",")); err != nil {
 			log.Fatalf("mkimage: layer %d: %v", i, err)
 		}
 		layer, err := tarball.LayerFromFile(file)

@@ -158,6 +158,11 @@ func TestSBOMDir(t *testing.T) {
 			t.Errorf("package %+v", p)
 		}
 	}
+	// Only distribution packages: none in a Go project.
+	code, out, errOut = bulwark(t, "sbom", "--dir", dir, "--pkg-types", "os", "--format", "json", "--no-cache")
+	if r := decode(t, out); code != 0 || len(r.Inventory.Packages) != 0 {
+		t.Errorf("--pkg-types os: exit %d, %d packages: %s", code, len(r.Inventory.Packages), errOut)
+	}
 }
 
 func TestSBOMRegistry(t *testing.T) {
@@ -216,6 +221,7 @@ func TestErrors(t *testing.T) {
 		{[]string{"frobnicate"}, exitUsage, "unknown command"},
 		{[]string{"sbom"}, exitUsage, "exactly one"},
 		{[]string{"sbom", "--format", "xml", "--rootfs", dir}, exitUsage, "unknown --format"},
+		{[]string{"sbom", "--pkg-types", "apps", "--rootfs", dir}, exitUsage, "unknown --pkg-types"},
 		{[]string{"sbom", "--bogus"}, exitUsage, "not defined"},
 		{[]string{"sbom", "--input", filepath.Join(dir, "missing.tar")}, exitError, "no such file"},
 		{[]string{"sbom", "--input", notImage}, exitError, "not an image"},

@@ -8,8 +8,10 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/bulwark-sec/bulwark/cache"
+	"github.com/bulwark-sec/bulwark/extract"
 	"github.com/bulwark-sec/bulwark/image"
 	"github.com/bulwark-sec/bulwark/layerfs"
 	"github.com/bulwark-sec/bulwark/report"
@@ -39,7 +41,7 @@ Flags:
 
 type sbomFlags struct {
 	input, rootfs, dir           string
-	format, output               string
+	format, output, pkgTypes     string
 	username, password, platform string
 	cacheDir                     string
 	insecure, noCache, quiet     bool
@@ -59,6 +61,7 @@ func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.StringVar(&f.rootfs, "rootfs", "", "unpacked root filesystem `directory`")
 	fs.StringVar(&f.dir, "dir", "", "source folder `directory` (a project checkout)")
 	fs.StringVar(&f.format, "format", "table", "output `format`: table, json, cyclonedx, spdx-json")
+	fs.StringVar(&f.pkgTypes, "pkg-types", "os,library", "package `kinds` to list: os (distribution packages), library (language packages), or both")
 	fs.StringVar(&f.output, "output", "", "write the report to `file` instead of standard output")
 	fs.StringVar(&f.username, "username", os.Getenv("BULWARK_USERNAME"), "registry `user` (default $BULWARK_USERNAME; otherwise ~/.docker/config.json)")
 	fs.StringVar(&f.password, "password", os.Getenv("BULWARK_PASSWORD"), "registry `password` (default $BULWARK_PASSWORD)")
@@ -80,6 +83,10 @@ func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	write, ok := formats[f.format]
 	if !ok {
 		return fmt.Errorf("%w: unknown --format %q (want table, json, cyclonedx or spdx-json)", errUsage, f.format)
+	}
+	exts, err := extractorsFor(f.pkgTypes)
+	if err != nil {
+		return err
 	}
 	targets := 0
 	for _, set := range []bool{f.input != "", f.rootfs != "", f.dir != "", len(positional) > 0} {
@@ -115,7 +122,7 @@ func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	defer src.Close()
 
-	sopts := scan.Options{Parallel: f.parallel, Tool: report.Tool{Name: "bulwark", Version: toolVersion()}}
+	sopts := scan.Options{Extractors: exts, Parallel: f.parallel, Tool: report.Tool{Name: "bulwark", Version: toolVersion()}}
 	tmpParent := ""
 	if !f.noCache {
 		dir := f.cacheDir
@@ -205,3 +212,25 @@ func parseInterleaved(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 var _ layerfs.Cache = (*cache.Cache)(nil)
+
+// extractorsFor turns a --pkg-types value into the extractors to run.
+func extractorsFor(kinds string) ([]extract.Extractor, error) {
+	var exts []extract.Extractor
+	seen := map[string]bool{}
+	for _, k := range strings.Split(kinds, ",") {
+		k = strings.TrimSpace(k)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		switch k {
+		case "os":
+			exts = append(exts, scan.OSExtractors()...)
+		case "library":
+			exts = append(exts, scan.LanguageExtractors()...)
+		default:
+			return nil, fmt.Errorf("%w: unknown --pkg-types %q (want os, library or os,library)", errUsage, k)
+		}
+	}
+	return exts, nil
+}
