@@ -54,7 +54,21 @@ type Report struct {
 	CreatedAt     time.Time           `json:"createdAt"`
 	Artifact      Artifact            `json:"artifact"`
 	Inventory     inventory.Inventory `json:"inventory"`
-	Warnings      []Warning           `json:"warnings,omitempty"`
+	// Vulnerabilities are the findings that count, most severe first;
+	// nil when vulnerability scanning was not asked for.
+	Vulnerabilities []Vulnerability `json:"vulnerabilities,omitempty"`
+	// Suppressed are findings an ignore file or VEX statement set aside.
+	Suppressed []Vulnerability `json:"suppressed,omitempty"`
+	// Database describes the vulnerability data used, when there was any.
+	Database *Database `json:"database,omitempty"`
+	Warnings []Warning `json:"warnings,omitempty"`
+}
+
+// Database describes the vulnerability database a scan matched against.
+type Database struct {
+	// Updated is when the oldest of the ecosystems used was last updated.
+	Updated    time.Time `json:"updated"`
+	Ecosystems []string  `json:"ecosystems"`
 }
 
 // Tool names the program that made the report.
