@@ -39,9 +39,11 @@ const sbomUsage = `Usage:
 Flags:
 `
 
-type sbomFlags struct {
+// targetFlags are the flags of every command that scans an image or a
+// folder: what to open, how to reach it, and how to walk it.
+type targetFlags struct {
 	input, rootfs, dir           string
-	format, output, pkgTypes     string
+	pkgTypes                     string
 	username, password, platform string
 	cacheDir                     string
 	insecure, noCache, quiet     bool
@@ -49,44 +51,36 @@ type sbomFlags struct {
 	maxLayerSize                 int64
 }
 
-func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	var f sbomFlags
-	fs := flag.NewFlagSet("sbom", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, sbomUsage)
-		fs.PrintDefaults()
-	}
+func (f *targetFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.input, "input", "", "docker-archive or oci-archive `tarball`, or OCI layout directory (append :TAG to pick one image of a multi-image archive)")
 	fs.StringVar(&f.rootfs, "rootfs", "", "unpacked root filesystem `directory`")
 	fs.StringVar(&f.dir, "dir", "", "source folder `directory` (a project checkout)")
-	fs.StringVar(&f.format, "format", "table", "output `format`: table, json, cyclonedx, spdx-json")
 	fs.StringVar(&f.pkgTypes, "pkg-types", "os,library", "package `kinds` to list: os (distribution packages), library (language packages), or both")
-	fs.StringVar(&f.output, "output", "", "write the report to `file` instead of standard output")
 	fs.StringVar(&f.username, "username", os.Getenv("BULWARK_USERNAME"), "registry `user` (default $BULWARK_USERNAME; otherwise ~/.docker/config.json)")
 	fs.StringVar(&f.password, "password", os.Getenv("BULWARK_PASSWORD"), "registry `password` (default $BULWARK_PASSWORD)")
 	fs.StringVar(&f.platform, "platform", "", "`os/arch[/variant]` to pick from a multi-platform image (default linux and this machine's architecture)")
 	fs.BoolVar(&f.insecure, "insecure", false, "allow plain HTTP and unverified TLS to the registry")
-	fs.StringVar(&f.cacheDir, "cache-dir", "", "layer cache `directory` (default the user cache dir's bulwark folder)")
+	fs.StringVar(&f.cacheDir, "cache-dir", "", "cache `directory` for layer results and the vulnerability database (default the user cache dir's bulwark folder)")
 	fs.BoolVar(&f.noCache, "no-cache", false, "neither read nor write the layer cache")
-	fs.BoolVar(&f.quiet, "quiet", false, "no progress output")
+	fs.BoolVar(&f.quiet, "quiet", false, "no progress output or warnings")
 	fs.IntVar(&f.parallel, "parallel", 0, "layers read at once (default the number of CPUs)")
 	fs.Int64Var(&f.maxLayerSize, "max-layer-size", 0, "largest uncompressed layer in `bytes` before the scan stops (default 16 GiB)")
-	positional, err := parseInterleaved(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
-	}
+}
 
-	write, ok := formats[f.format]
-	if !ok {
-		return fmt.Errorf("%w: unknown --format %q (want table, json, cyclonedx or spdx-json)", errUsage, f.format)
+// cacheRoot is the directory the layer cache and the database live in.
+func (f *targetFlags) cacheRoot() (string, error) {
+	if f.cacheDir != "" {
+		return f.cacheDir, nil
 	}
+	return cache.DefaultDir()
+}
+
+// scan opens the one target named by the flags or the positional argument
+// and returns its inventory report.
+func (f *targetFlags) scan(ctx context.Context, fs *flag.FlagSet, positional []string, stderr io.Writer) (*report.Report, error) {
 	exts, err := extractorsFor(f.pkgTypes)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	targets := 0
 	for _, set := range []bool{f.input != "", f.rootfs != "", f.dir != "", len(positional) > 0} {
@@ -96,7 +90,7 @@ func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if targets != 1 || len(positional) > 1 {
 		fs.Usage()
-		return fmt.Errorf("%w: name exactly one image reference, --input, --rootfs or --dir", errUsage)
+		return nil, fmt.Errorf("%w: name exactly one image reference, --input, --rootfs or --dir", errUsage)
 	}
 
 	var src *image.Source
@@ -118,18 +112,16 @@ func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		src, err = image.Open(ctx, positional[0], opts)
 	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer src.Close()
 
 	sopts := scan.Options{Extractors: exts, Parallel: f.parallel, Tool: report.Tool{Name: "bulwark", Version: toolVersion()}}
 	tmpParent := ""
 	if !f.noCache {
-		dir := f.cacheDir
-		if dir == "" {
-			if dir, err = cache.DefaultDir(); err != nil {
-				return err
-			}
+		dir, err := f.cacheRoot()
+		if err != nil {
+			return nil, err
 		}
 		c, err := cache.Open(dir)
 		if err != nil {
@@ -143,7 +135,7 @@ func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	tmp, err := os.MkdirTemp(tmpParent, "bulwark-scan-")
 	if err != nil {
-		return fmt.Errorf("temp dir: %w", err)
+		return nil, fmt.Errorf("temp dir: %w", err)
 	}
 	defer os.RemoveAll(tmp)
 	sopts.TempDir = tmp
@@ -153,18 +145,48 @@ func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	rep, err := scan.Run(ctx, src, sopts)
 	prog.finish()
 	if err != nil {
-		return err
+		return nil, err
 	}
-	for _, w := range rep.Warnings {
-		loc := w.Path
-		if w.Layer >= 0 {
-			loc = fmt.Sprintf("layer %d: %s", w.Layer, w.Path)
-		}
-		if !f.quiet {
+	if !f.quiet {
+		for _, w := range rep.Warnings {
+			loc := w.Path
+			if w.Layer >= 0 {
+				loc = fmt.Sprintf("layer %d: %s", w.Layer, w.Path)
+			}
 			fmt.Fprintf(stderr, "bulwark: warning: %s: %s\n", loc, w.Message)
 		}
 	}
-	return writeReport(f.output, stdout, func(w io.Writer) error { return write(w, rep) })
+	return rep, nil
+}
+
+func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var t targetFlags
+	var format, output string
+	fs := flag.NewFlagSet("sbom", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, sbomUsage)
+		fs.PrintDefaults()
+	}
+	t.register(fs)
+	fs.StringVar(&format, "format", "table", "output `format`: table, json, cyclonedx, spdx-json")
+	fs.StringVar(&output, "output", "", "write the report to `file` instead of standard output")
+	positional, err := parseInterleaved(fs, args)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return nil
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	write, ok := formats[format]
+	if !ok {
+		return fmt.Errorf("%w: unknown --format %q (want table, json, cyclonedx or spdx-json)", errUsage, format)
+	}
+	rep, err := t.scan(ctx, fs, positional, stderr)
+	if err != nil {
+		return err
+	}
+	return writeReport(output, stdout, func(w io.Writer) error { return write(w, rep) })
 }
 
 // writeReport writes to path atomically (a temp file renamed into place),
