@@ -16,6 +16,7 @@ import (
 	"github.com/bulwark-sec/bulwark/extract/dpkg"
 	"github.com/bulwark-sec/bulwark/extract/gobinary"
 	"github.com/bulwark-sec/bulwark/extract/gomod"
+	"github.com/bulwark-sec/bulwark/extract/java"
 	"github.com/bulwark-sec/bulwark/extract/osrelease"
 	"github.com/bulwark-sec/bulwark/extract/rpm"
 	"github.com/bulwark-sec/bulwark/image"
@@ -49,6 +50,9 @@ func LanguageExtractors() []extract.Extractor {
 	return []extract.Extractor{
 		gobinary.Extractor{},
 		gomod.Extractor{},
+		java.ArchiveExtractor{},
+		java.PomExtractor{},
+		java.GradleLockExtractor{},
 	}
 }
 

@@ -1,0 +1,659 @@
+package java
+
+import (
+	"archive/zip"
+	"bytes"
+	"compress/flate"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/bulwark-sec/bulwark/extract"
+	"github.com/bulwark-sec/bulwark/internal/golden"
+	"github.com/bulwark-sec/bulwark/inventory"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+const warPath = "usr/local/tomcat/webapps/demo-webapp-0.3.1.war"
+
+func readWar(t testing.TB) []byte {
+	t.Helper()
+	data, err := os.ReadFile("testdata/demo-webapp-0.3.1.war")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestArchiveGolden(t *testing.T) {
+	pkgs, err := ParseArchive(readWar(t), warPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden.CheckJSON(t, "demo-webapp-0.3.1.golden.json", pkgs, *update)
+}
+
+// TestArchiveAgreesWithUnzip compares with the pom.properties files that
+// Info-ZIP's unzip finds in the war and the jars nested in it
+// (testdata/unzip-ref.sh): each must be a package at the same location.
+func TestArchiveAgreesWithUnzip(t *testing.T) {
+	ref, err := os.ReadFile("testdata/demo-webapp-0.3.1.unzip.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pkgs, err := ParseArchive(readWar(t), warPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]bool{}
+	for _, p := range pkgs {
+		got[p.Location+" "+p.Name+":"+p.Version] = true
+	}
+	n := 0
+	for line := range strings.Lines(string(ref)) {
+		want := warPath + strings.TrimPrefix(strings.TrimSpace(line), ".")
+		if !got[want] {
+			t.Errorf("missing %s", want)
+		}
+		n++
+	}
+	if n != 6 {
+		t.Errorf("reference has %d lines, want 6", n)
+	}
+}
+
+func TestArchiveExtract(t *testing.T) {
+	data := readWar(t)
+	in := extract.Input{
+		File:    extract.File{Path: warPath, Mode: 0o644, Size: int64(len(data))},
+		Content: bytes.NewReader(data),
+		TempDir: t.TempDir(),
+	}
+	res, err := ArchiveExtractor{}.Extract(context.Background(), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := ParseArchive(data, warPath)
+	if !slices.EqualFunc(res.Packages, want, pkgEqual) {
+		t.Errorf("Extract and ParseArchive differ:\n%v\n%v", res.Packages, want)
+	}
+
+	in.Content = strings.NewReader("this is not a zip file")
+	in.Path = "opt/app/lib/fake.jar"
+	if _, err := (ArchiveExtractor{}).Extract(context.Background(), in); err == nil || !strings.Contains(err.Error(), "java-archive: opt/app/lib/fake.jar: not a readable zip archive") {
+		t.Errorf("non-zip: err = %v", err)
+	}
+}
+
+func pkgEqual(a, b inventory.Package) bool {
+	return a.Name == b.Name && a.Version == b.Version && a.Location == b.Location && slices.Equal(a.Licenses, b.Licenses)
+}
+
+// TestSpooledToDisk reads nested archives through temporary files, as
+// large ones are, and checks that the files are gone afterwards.
+func TestSpooledToDisk(t *testing.T) {
+	dir := t.TempDir()
+	data := readWar(t)
+	want, _ := ParseArchive(data, warPath)
+	// The outer archive too, through the extractor's own path.
+	ra, size, done, err := spool(bytes.NewReader(data), int64(len(data)), 1024, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := ra.(*os.File); !ok {
+		t.Fatalf("spool returned %T, want a file", ra)
+	}
+	got, err := ReadArchive(context.Background(), ra, size, warPath, Options{InMemory: 1024, TempDir: dir})
+	done()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.EqualFunc(got, want, pkgEqual) {
+		t.Errorf("spooled read differs:\n%v\n%v", got, want)
+	}
+	left, _ := os.ReadDir(dir)
+	if len(left) != 0 {
+		t.Errorf("temporary files left behind: %v", left)
+	}
+	if _, _, _, err := spool(bytes.NewReader(data), 4096, 1024, dir); !errors.Is(err, ErrLimit) {
+		t.Errorf("spool over its limit: err = %v", err)
+	}
+	if _, _, _, err := spool(bytes.NewReader(data), int64(len(data)), 1024, filepath.Join(dir, "missing")); err == nil {
+		t.Error("spool into a missing directory succeeded")
+	}
+}
+
+// warJars returns the real jars in the test war, by base name.
+func warJars(t testing.TB) map[string][]byte {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(readWar(t)), int64(len(readWar(t))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	jars := map[string][]byte{}
+	for _, f := range zr.File {
+		if strings.HasSuffix(f.Name, ".jar") {
+			rc, _ := f.Open()
+			data, _ := io.ReadAll(rc)
+			rc.Close()
+			jars[filepath.Base(f.Name)] = data
+		}
+	}
+	return jars
+}
+
+type entry struct {
+	name  string
+	data  []byte
+	store bool
+}
+
+func mkzip(t testing.TB, entries ...entry) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, e := range entries {
+		h := &zip.FileHeader{Name: e.name, Method: zip.Deflate}
+		if e.store {
+			h.Method = zip.Store
+		}
+		w, err := zw.CreateHeader(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(e.data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func pomProps(g, a, v string) entry {
+	return entry{
+		name: "META-INF/maven/" + g + "/" + a + "/pom.properties",
+		data: fmt.Appendf(nil, "#Generated by Maven\ngroupId=%s\nartifactId=%s\nversion=%s\n", g, a, v),
+	}
+}
+
+func summary(pkgs []inventory.Package) string {
+	var s []string
+	for _, p := range pkgs {
+		s = append(s, p.Name+"@"+p.Version+" "+p.Location)
+	}
+	return strings.Join(s, "\n")
+}
+
+// TestSpringBootJar reads a Spring Boot style executable jar: a launcher
+// script prepended, the application's classes under BOOT-INF/classes and
+// its libraries stored uncompressed under BOOT-INF/lib, read in place.
+func TestSpringBootJar(t *testing.T) {
+	jars := warJars(t)
+	boot := mkzip(t,
+		entry{name: "META-INF/MANIFEST.MF", data: []byte("Manifest-Version: 1.0\r\nMain-Class: org.springframework.boot.loader.JarLauncher\r\nStart-Class: com.example.Demo\r\nSpring-Boot-Version: 3.1.5\r\n\r\n")},
+		pomProps("com.example", "demo", "1.2.0"),
+		entry{name: "BOOT-INF/classes/com/example/Demo.class", data: []byte{0xca, 0xfe, 0xba, 0xbe}},
+		entry{name: "BOOT-INF/lib/slf4j-api-1.7.32.jar", data: jars["slf4j-api-1.7.32.jar"], store: true},
+		entry{name: "BOOT-INF/lib/jackson-annotations-2.14.0.jar", data: jars["jackson-annotations-2.14.0.jar"], store: true},
+		entry{name: "BOOT-INF/lib/aopalliance-1.0.jar", data: jars["aopalliance-1.0.jar"], store: true},
+	)
+	script := []byte("#!/bin/bash\n# launch script\nexec java -jar \"$0\" \"$@\"\n")
+	exe := append(script, boot...)
+	for name, data := range map[string][]byte{"demo.jar": boot, "demo-exec.jar": exe} {
+		pkgs, err := ParseArchive(data, "app/"+name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		want := strings.Join([]string{
+			"com.example:demo@1.2.0 app/" + name,
+			"org.slf4j:slf4j-api@1.7.32 app/" + name + "!/BOOT-INF/lib/slf4j-api-1.7.32.jar",
+			"com.fasterxml.jackson.core:jackson-annotations@2.14.0 app/" + name + "!/BOOT-INF/lib/jackson-annotations-2.14.0.jar",
+			"aopalliance@1.0 app/" + name + "!/BOOT-INF/lib/aopalliance-1.0.jar",
+		}, "\n")
+		if got := summary(pkgs); got != want {
+			t.Errorf("%s:\ngot\n%s\nwant\n%s", name, got, want)
+		}
+	}
+}
+
+// TestDedupe puts the same war in an ear twice: each artifact is reported
+// once, where it was first found.
+func TestDedupe(t *testing.T) {
+	war := readWar(t)
+	ear := mkzip(t,
+		pomProps("com.example", "demo-ear", "0.3.1"),
+		entry{name: "demo-webapp.war", data: war},
+		entry{name: "copy/demo-webapp.war", data: war, store: true},
+	)
+	pkgs, err := ParseArchive(ear, "srv/demo.ear")
+	if err != nil {
+		t.Fatal(err)
+	}
+	single, _ := ParseArchive(war, "w")
+	if len(pkgs) != len(single)+1 {
+		t.Errorf("got %d packages, want %d:\n%s", len(pkgs), len(single)+1, summary(pkgs))
+	}
+	for _, p := range pkgs {
+		if strings.Contains(p.Location, "copy/") {
+			t.Errorf("duplicate reported: %s", p.Location)
+		}
+	}
+}
+
+// TestArchiveContents covers what archives can hold, case by case.
+func TestArchiveContents(t *testing.T) {
+	jars := warJars(t)
+	tests := []struct {
+		name    string
+		file    string
+		entries []entry
+		want    string
+	}{{
+		name: "fat jar with shaded artifacts",
+		file: "app-2.0.jar",
+		entries: []entry{
+			{name: "META-INF/MANIFEST.MF", data: []byte("Manifest-Version: 1.0\nBundle-License: Apache-2.0\n\n")},
+			pomProps("com.example", "app", "2.0"),
+			pomProps("com.google.guava", "guava", "31.1-jre"),
+			pomProps("org.apache.commons", "commons-lang3", "3.12.0"),
+		},
+		want: "com.example:app@2.0 x/app-2.0.jar\ncom.google.guava:guava@31.1-jre x/app-2.0.jar\norg.apache.commons:commons-lang3@3.12.0 x/app-2.0.jar",
+	}, {
+		name: "unresolved and incomplete pom.properties are skipped",
+		file: "app.jar",
+		entries: []entry{
+			pomProps("com.example", "app", "${project.version}"),
+			{name: "META-INF/maven/com.example/lib/pom.properties", data: []byte("version=1.0\n")},
+			{name: "META-INF/maven/com.example/other/pom.properties", data: []byte("groupId=com.example\n")},
+			{name: "META-INF/maven/too/deep/x/pom.properties", data: []byte("groupId=a\nartifactId=b\nversion=1\n")},
+			{name: "BOOT-INF/classes/META-INF/maven/a/b/pom.properties", data: []byte("groupId=a\nartifactId=b\nversion=1\n")},
+		},
+		want: "com.example:lib@1.0 x/app.jar",
+	}, {
+		name: "manifest only",
+		file: "httpclient-osgi-4.5.14.jar",
+		entries: []entry{{name: "META-INF/MANIFEST.MF", data: []byte(
+			"Manifest-Version: 1.0\nBundle-License: http://www.apache.org/licenses/LICENSE-2.0.txt\n" +
+				"Bundle-SymbolicName: org.apache.httpcomponents.httpclient\nImplementation-Vendor-Id: org.apache\n" +
+				"Implementation-Version: 4.5.14\n")}},
+		want: "httpclient-osgi@4.5.14 x/httpclient-osgi-4.5.14.jar",
+	}, {
+		name:    "file name only",
+		file:    "commons-lang3-3.12.0.JAR",
+		entries: []entry{{name: "org/apache/commons/lang3/StringUtils.class", data: []byte{0xca, 0xfe}}},
+		want:    "commons-lang3@3.12.0 x/commons-lang3-3.12.0.JAR",
+	}, {
+		name:    "nothing to name it by",
+		file:    "app.jar",
+		entries: []entry{{name: "a.class", data: []byte{0xca, 0xfe}}},
+		want:    "",
+	}, {
+		name: "jar embedding another project's classes",
+		file: "guice.jar",
+		entries: []entry{
+			{name: "META-INF/MANIFEST.MF", data: []byte("Bundle-SymbolicName: com.google.inject\nBundle-Version: 4.2.3\nBundle-License: http://www.apache.org/licenses/LICENSE-2.0.txt\n")},
+			pomProps("cglib", "cglib", "3.3.0"),
+		},
+		want: "cglib:cglib@3.3.0 x/guice.jar\nguice@4.2.3 x/guice.jar",
+	}, {
+		name: "broken nested archives are skipped, the rest read",
+		file: "demo.war",
+		entries: []entry{
+			{name: "WEB-INF/lib/not-a-jar-1.0.jar", data: []byte("plain text")},
+			{name: "WEB-INF/lib/empty-1.0.jar"},
+			{name: "WEB-INF/lib/truncated-1.0.jar", data: jars["slf4j-api-1.7.32.jar"][:1000]},
+			{name: "WEB-INF/lib/slf4j-api-1.7.32.jar", data: jars["slf4j-api-1.7.32.jar"]},
+			{name: "WEB-INF/lib/dir.jar/"},
+		},
+		want: "org.slf4j:slf4j-api@1.7.32 x/demo.war!/WEB-INF/lib/slf4j-api-1.7.32.jar",
+	}, {
+		name: "names that climb out are only labels",
+		file: "evil.jar",
+		entries: []entry{
+			{name: "../../../../tmp/evil-1.0.jar", data: jars["aopalliance-1.0.jar"]},
+			{name: "/abs/path/lib.jar", data: jars["atinject-jsr330-api-1.0.jar"]},
+		},
+		// Named from the entries' file names and manifests.
+		want: "evil@1.0 x/evil.jar!/../../../../tmp/evil-1.0.jar\nlib@1.0.0 x/evil.jar!//abs/path/lib.jar",
+	}, {
+		name: "Jenkins plugin",
+		file: "git.hpi",
+		entries: []entry{{name: "META-INF/MANIFEST.MF", data: []byte(
+			"Manifest-Version: 1.0\nShort-Name: git\nGroup-Id: org.jenkins-ci.plugins\nPlugin-Version: 5.2.1\nImplementation-Title: git\n")}},
+		want: "org.jenkins-ci.plugins:git@5.2.1 x/git.hpi",
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pkgs, err := ParseArchive(mkzip(t, tt.entries...), "x/"+tt.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := summary(pkgs); got != tt.want {
+				t.Errorf("got\n%s\nwant\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestInsecurePaths reads an archive with climbing names when archive/zip
+// is told to flag them (GODEBUG zipinsecurepath=0): nothing is refused and
+// nothing is written.
+func TestInsecurePaths(t *testing.T) {
+	t.Setenv("GODEBUG", "zipinsecurepath=0")
+	jars := warJars(t)
+	data := mkzip(t, entry{name: "../lib/aopalliance-1.0.jar", data: jars["aopalliance-1.0.jar"]})
+	if _, err := zip.NewReader(bytes.NewReader(data), int64(len(data))); !errors.Is(err, zip.ErrInsecurePath) {
+		t.Skipf("archive/zip did not flag the path: %v", err)
+	}
+	dir := t.TempDir()
+	pkgs, err := ReadArchive(context.Background(), bytes.NewReader(data), int64(len(data)), "x.jar", Options{InMemory: 16, TempDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := summary(pkgs); got != "aopalliance@1.0 x.jar!/../lib/aopalliance-1.0.jar" {
+		t.Errorf("got %s", got)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Errorf("files left: %v", left)
+	}
+}
+
+func TestMalformedArchives(t *testing.T) {
+	war := readWar(t)
+	tests := map[string][]byte{
+		"empty":         nil,
+		"text":          []byte("<html>404 Not Found</html>"),
+		"truncated":     war[:len(war)/2],
+		"tail cut":      war[:len(war)-10],
+		"head only":     war[:100],
+		"gzip":          {0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3},
+		"end record":    []byte("PK\x05\x06\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00"),
+		"zip64 garbage": append(bytes.Repeat([]byte{0}, 40), []byte("PK\x06\x07\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x01\x00\x00\x00PK\x05\x06\x00\x00\x00\x00\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff\x00\x00")...),
+	}
+	for name, data := range tests {
+		t.Run(name, func(t *testing.T) {
+			pkgs, err := ParseArchive(data, "x.jar")
+			if err == nil {
+				t.Errorf("no error, packages %v", pkgs)
+			} else if !strings.Contains(err.Error(), "not a readable zip archive") && !errors.Is(err, ErrLimit) {
+				t.Errorf("unclear error: %v", err)
+			}
+		})
+	}
+}
+
+// deflated compresses n zero bytes; a long run compresses about a
+// thousandfold, the stuff of zip bombs.
+func deflated(t testing.TB, n int64) (comp []byte, crc uint32) {
+	t.Helper()
+	var buf bytes.Buffer
+	fw, _ := flate.NewWriter(&buf, flate.BestCompression)
+	h := crc32.NewIEEE()
+	zero := make([]byte, 1<<20)
+	for n > 0 {
+		k := min(n, int64(len(zero)))
+		fw.Write(zero[:k])
+		h.Write(zero[:k])
+		n -= k
+	}
+	fw.Close()
+	return buf.Bytes(), h.Sum32()
+}
+
+// rawZip writes entries whose headers say whatever the test wants.
+func rawZip(t testing.TB, entries ...rawEntry) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, e := range entries {
+		w, err := zw.CreateRaw(&zip.FileHeader{
+			Name: e.name, Method: zip.Deflate, CRC32: e.crc,
+			CompressedSize64: uint64(len(e.comp)), UncompressedSize64: e.declared,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(e.comp)
+	}
+	zw.Close()
+	return buf.Bytes()
+}
+
+type rawEntry struct {
+	name     string
+	comp     []byte
+	crc      uint32
+	declared uint64
+}
+
+// TestZipBombs checks every way an archive can ask for unbounded work ends
+// in a clear error or a bounded read.
+func TestZipBombs(t *testing.T) {
+	zeros64M, crc64M := deflated(t, 64<<20)
+	t.Logf("64 MiB of zeros deflates to %d bytes", len(zeros64M))
+	ctx := context.Background()
+	read := func(data []byte, opts Options) ([]inventory.Package, error) {
+		return ReadArchive(ctx, bytes.NewReader(data), int64(len(data)), "bomb.jar", opts)
+	}
+
+	t.Run("nested archive declaring a huge size", func(t *testing.T) {
+		data := rawZip(t, rawEntry{name: "lib/huge.jar", comp: zeros64M, crc: crc64M, declared: 1 << 40})
+		if _, err := read(data, Options{}); !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "declares 1099511627776 bytes") {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("nested archive lying about its size", func(t *testing.T) {
+		// archive/zip stops at the declared size with an error, so the
+		// 64 MiB behind an 8 MiB claim are never all read: the entry is
+		// spooled to a file up to its claim, found broken and skipped.
+		data := rawZip(t, rawEntry{name: "lib/liar.jar", comp: zeros64M, crc: crc64M, declared: 8 << 20})
+		if _, err := read(data, Options{MaxEntrySize: 1 << 20}); !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "bomb.jar!/lib/liar.jar") {
+			t.Errorf("err = %v", err)
+		}
+		dir := t.TempDir()
+		if pkgs, err := read(data, Options{TempDir: dir, InMemory: 1 << 20}); err != nil || len(pkgs) != 0 {
+			t.Errorf("pkgs %v, err %v", pkgs, err)
+		}
+		if left, _ := os.ReadDir(dir); len(left) != 0 {
+			t.Errorf("files left: %v", left)
+		}
+	})
+	t.Run("byte budget over all entries", func(t *testing.T) {
+		var entries []rawEntry
+		for i := range 8 {
+			entries = append(entries, rawEntry{name: fmt.Sprintf("lib/bomb%d.jar", i), comp: zeros64M, crc: crc64M, declared: 64 << 20})
+		}
+		if _, err := read(rawZip(t, entries...), Options{MaxBytes: 16 << 20, InMemory: 1 << 20}); !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "bytes to decompress") {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("huge metadata is read only in part", func(t *testing.T) {
+		// A MANIFEST.MF and pom.properties of 64 MiB each: only their
+		// first bytes are decompressed.
+		data := rawZip(t,
+			rawEntry{name: "META-INF/MANIFEST.MF", comp: zeros64M, crc: crc64M, declared: 64 << 20},
+			rawEntry{name: "META-INF/maven/a/b/pom.properties", comp: zeros64M, crc: crc64M, declared: 64 << 20},
+		)
+		if _, err := read(data, Options{MaxBytes: 4 << 20}); err != nil {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("overlapping entries", func(t *testing.T) {
+		// Thousands of entries whose headers all point at one compressed
+		// kernel (the non-recursive zip bomb): each read is charged.
+		data := overlapping(t, "META-INF/maven/a/b/pom.properties", zip.Deflate, zeros64M, crc64M, 64<<20, 5000)
+		if _, err := read(data, Options{MaxBytes: 64 << 20}); !errors.Is(err, ErrLimit) {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("too many entries", func(t *testing.T) {
+		var entries []entry
+		for i := range 300 {
+			entries = append(entries, entry{name: fmt.Sprintf("c%d.class", i)})
+		}
+		if _, err := read(mkzip(t, entries...), Options{MaxEntries: 100}); !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "declares 300 entries") {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("too many nested archives", func(t *testing.T) {
+		inner := mkzip(t, pomProps("a", "b", "1"))
+		var entries []entry
+		for i := range 50 {
+			entries = append(entries, entry{name: fmt.Sprintf("lib/l%d.jar", i), data: inner, store: true})
+		}
+		if _, err := read(mkzip(t, entries...), Options{MaxArchives: 20}); !errors.Is(err, ErrLimit) {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("50 levels deep", func(t *testing.T) {
+		data := mkzip(t, pomProps("deep", "level0", "1"))
+		for i := 1; i < 50; i++ {
+			data = mkzip(t, pomProps("deep", fmt.Sprintf("level%d", i), "1"), entry{name: "lib/inner.jar", data: data, store: i%2 == 0})
+		}
+		_, err := read(data, Options{})
+		if !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "nested more than 4 archives deep") {
+			t.Errorf("err = %v", err)
+		}
+		// Four levels are fine.
+		shallow := mkzip(t, pomProps("deep", "level0", "1"))
+		for i := 1; i <= 4; i++ {
+			shallow = mkzip(t, pomProps("deep", fmt.Sprintf("level%d", i), "1"), entry{name: "lib/inner.jar", data: shallow})
+		}
+		if pkgs, err := read(shallow, Options{}); err != nil || len(pkgs) != 5 {
+			t.Errorf("4 deep: %d packages, err %v", len(pkgs), err)
+		}
+	})
+	t.Run("overlapping nested archives", func(t *testing.T) {
+		// Thousands of records pointing at one stored jar: each is a
+		// nested archive read in place, and each is charged.
+		jar := warJars(t)["jackson-annotations-2.14.0.jar"]
+		data := overlapping(t, "lib/x.jar", zip.Store, jar, crc32.ChecksumIEEE(jar), len(jar), 5000)
+		_, err := read(data, Options{MaxBytes: 64 << 20})
+		if !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "bytes to decompress") {
+			t.Errorf("err = %v", err)
+		}
+		tiny := mkzip(t, pomProps("a", "b", "1"))
+		data = overlapping(t, "lib/x.jar", zip.Store, tiny, crc32.ChecksumIEEE(tiny), len(tiny), 12000)
+		_, err = read(data, Options{})
+		if !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "more than 10000 nested archives") {
+			t.Errorf("err = %v", err)
+		}
+	})
+	t.Run("cancelled", func(t *testing.T) {
+		cctx, cancel := context.WithCancel(ctx)
+		cancel()
+		war := readWar(t)
+		if _, err := ReadArchive(cctx, bytes.NewReader(war), int64(len(war)), "x.war", Options{}); !errors.Is(err, context.Canceled) {
+			t.Errorf("err = %v", err)
+		}
+	})
+}
+
+// overlapping builds a zip whose n central directory records all point at
+// one local entry named name holding comp, of usize bytes uncompressed.
+func overlapping(t testing.TB, name string, method uint16, comp []byte, crc uint32, usize, n int) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	le := func(v ...any) {
+		for _, x := range v {
+			switch x := x.(type) {
+			case uint16:
+				buf.Write([]byte{byte(x), byte(x >> 8)})
+			case uint32:
+				buf.Write([]byte{byte(x), byte(x >> 8), byte(x >> 16), byte(x >> 24)})
+			case string:
+				buf.WriteString(x)
+			case []byte:
+				buf.Write(x)
+			}
+		}
+	}
+	le(uint32(0x04034b50), uint16(20), uint16(0), method, uint16(0), uint16(0), crc, uint32(len(comp)), uint32(usize), uint16(len(name)), uint16(0), name, comp)
+	dirStart := buf.Len()
+	for range n {
+		le(uint32(0x02014b50), uint16(20), uint16(20), uint16(0), method, uint16(0), uint16(0), crc, uint32(len(comp)), uint32(usize),
+			uint16(len(name)), uint16(0), uint16(0), uint16(0), uint16(0), uint32(0), uint32(0), name)
+	}
+	dirLen := buf.Len() - dirStart
+	le(uint32(0x06054b50), uint16(0), uint16(0), uint16(n), uint16(n), uint32(dirLen), uint32(dirStart), uint16(0))
+	return buf.Bytes()
+}
+
+// FuzzParseArchive reads arbitrary bytes as an archive, with limits low
+// enough that every run is quick.
+func FuzzParseArchive(f *testing.F) {
+	f.Add(readWar(f))
+	jars := warJars(f)
+	for _, name := range []string{"aopalliance-1.0.jar", "guice-multibindings-4.2.3.jar", "plugins-bundle-1.0.jar"} {
+		f.Add(jars[name])
+	}
+	f.Add(overlapping(f, "lib/x.jar", zip.Store, jars["aopalliance-1.0.jar"], crc32.ChecksumIEEE(jars["aopalliance-1.0.jar"]), len(jars["aopalliance-1.0.jar"]), 3))
+	f.Add([]byte("PK\x05\x06\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"))
+	opts := Options{MaxBytes: 16 << 20, MaxEntrySize: 4 << 20, MaxEntries: 1 << 14, MaxArchives: 64, InMemory: 4 << 20}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		pkgs, err := ReadArchive(context.Background(), bytes.NewReader(data), int64(len(data)), "f.jar", opts)
+		if err != nil {
+			return
+		}
+		for _, p := range pkgs {
+			if p.Name == "" || p.Version == "" || p.Type != inventory.TypeMaven || !strings.HasPrefix(p.Location, "f.jar") {
+				t.Fatalf("bad package %+v", p)
+			}
+		}
+	})
+}
+
+func BenchmarkParseArchive(b *testing.B) {
+	data := readWar(b)
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseArchive(data, warPath); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func TestArchiveRequired(t *testing.T) {
+	tests := map[string]bool{
+		"opt/app/app.jar":                   true,
+		"usr/local/tomcat/webapps/ROOT.WAR": true,
+		"srv/x.ear":                         true,
+		"var/jenkins_home/plugins/git.jpi":  true,
+		"var/jenkins_home/plugins/git.hpi":  true,
+		"a.par":                             true,
+		"a.sar":                             true,
+		"a.nar":                             true,
+		"a.Jar":                             true,
+		"a.jar.sha1":                        false,
+		"a.zip":                             false,
+		"a.jarx":                            false,
+		"jar":                               false,
+		".jar":                              false,
+		"dir/.jar":                          false,
+		"a.tar":                             false,
+	}
+	for p, want := range tests {
+		if got := (ArchiveExtractor{}).Required(extract.File{Path: p, Mode: 0o644}); got != want {
+			t.Errorf("Required(%q) = %v, want %v", p, got, want)
+		}
+	}
+	if (ArchiveExtractor{}).Required(extract.File{Path: "a.jar", Mode: fs.ModeSymlink}) {
+		t.Error("symlink required")
+	}
+	if n := testing.AllocsPerRun(100, func() {
+		ArchiveExtractor{}.Required(extract.File{Path: "usr/share/java/commons-lang3.JAR", Mode: 0o644})
+	}); n != 0 {
+		t.Errorf("Required allocates %v times", n)
+	}
+}
