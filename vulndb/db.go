@@ -138,7 +138,7 @@ func (db *DB) Ecosystems() ([]Meta, error) {
 	var out []Meta
 	err := db.bolt.View(func(tx *bbolt.Tx) error {
 		return tx.Bucket(metaBucket).ForEach(func(k, v []byte) error {
-			if string(k) == string(schemaKey) {
+			if len(k) > 0 && k[0] == 0 { // the schema, enrichment sources
 				return nil
 			}
 			var m Meta

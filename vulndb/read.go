@@ -150,7 +150,10 @@ func readLimited(buf []byte, r io.Reader, limit int64) ([]byte, error) {
 // data; ecosystems the inputs do not mention are carried over from the
 // existing database. This is the air-gapped path: copy osv.dev's all.zip
 // files (or a mirror's) to the machine and import them.
-func Import(path string, inputs []string) (map[string]Stats, error) {
+//
+// Enrichment files (KEV catalog, EPSS scores) given in enrich, keyed KEV
+// or EPSS, replace that source; the old database's are kept otherwise.
+func Import(path string, inputs []string, enrich map[string]string) (map[string]Stats, error) {
 	stats := map[string]Stats{}
 	b, err := NewBuilder(path)
 	if err != nil {
@@ -199,11 +202,42 @@ func Import(path string, inputs []string) (map[string]Stats, error) {
 			return stats, err
 		}
 	}
+	for name, file := range enrich {
+		if err := importEnrichment(b, name, file, now); err != nil {
+			b.Abort()
+			return stats, err
+		}
+	}
 	if err := carryOver(b, path, func(base string) bool { return ecos[base] == nil }); err != nil {
 		b.Abort()
 		return stats, err
 	}
 	return stats, b.Commit()
+}
+
+func importEnrichment(b *Builder, name, file string, now time.Time) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return fmt.Errorf("vulndb: %w", err)
+	}
+	defer f.Close()
+	abs, _ := filepath.Abs(file)
+	meta := Meta{Source: abs, Updated: now}
+	switch name {
+	case KEV:
+		kev, err := ReadKEV(f)
+		if err != nil {
+			return fmt.Errorf("vulndb: %s: %w", file, err)
+		}
+		return b.SetKEV(kev, meta)
+	case EPSS:
+		scores, err := ReadEPSS(f)
+		if err != nil {
+			return fmt.Errorf("vulndb: %s: %w", file, err)
+		}
+		return b.SetEPSS(scores, meta)
+	}
+	return fmt.Errorf("vulndb: unknown enrichment source %q", name)
 }
 
 // carryOver copies the ecosystems keep selects from the database at path,
@@ -227,6 +261,11 @@ func carryOver(b *Builder, path string, keep func(base string) bool) error {
 			if err := b.Copy(old, m.Ecosystem); err != nil {
 				return err
 			}
+		}
+	}
+	for _, name := range []string{KEV, EPSS} {
+		if err := b.copyEnrichment(old, name); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -38,6 +38,9 @@ type UpdateOptions struct {
 	MaxDownload int64
 	// Progress, if set, hears one line per ecosystem.
 	Progress func(string)
+	// KEVURL and EPSSURL are where the enrichment sources are fetched
+	// from; empty keeps whatever the database has.
+	KEVURL, EPSSURL string
 }
 
 // UpdateResult says what happened to one ecosystem.
@@ -104,6 +107,22 @@ func Update(ctx context.Context, path string, opts UpdateOptions) ([]UpdateResul
 			return results, ctx.Err()
 		}
 	}
+	for _, src := range []struct{ name, url string }{{KEV, opts.KEVURL}, {EPSS, opts.EPSSURL}} {
+		if src.url == "" {
+			if old != nil {
+				b.copyEnrichment(old, src.name)
+			}
+			continue
+		}
+		res := updateEnrichment(ctx, b, old, src.name, src.url, opts)
+		if res.Status == "failed" {
+			failed = append(failed, fmt.Sprintf("%s: %v", src.name, res.Err))
+		}
+		if opts.Progress != nil {
+			opts.Progress(res.String())
+		}
+		results = append(results, res)
+	}
 	// Ecosystems outside the list (imported by hand) stay.
 	for name := range oldMeta {
 		if !contains(opts.Ecosystems, name) {
@@ -139,46 +158,40 @@ func (r UpdateResult) String() string {
 	return r.Ecosystem + ": " + r.Status
 }
 
-func updateOne(ctx context.Context, b *Builder, old *DB, prev Meta, eco string, opts UpdateOptions) UpdateResult {
-	res := UpdateResult{Ecosystem: eco}
-	fail := func(err error) UpdateResult {
-		res.Status, res.Err = "failed", err
-		return res
-	}
-	u := strings.TrimSuffix(opts.BaseURL, "/") + "/" + url.PathEscape(eco) + "/all.zip"
+// fetch downloads url into a temp file beside the database, conditionally
+// on the previous download's ETag and Last-Modified. notModified is true
+// (and path empty) when the server says nothing changed.
+func fetch(ctx context.Context, b *Builder, u string, prev Meta, opts UpdateOptions) (path string, meta Meta, notModified bool, err error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
-		return fail(err)
+		return "", Meta{}, false, err
 	}
-	if old != nil && prev.Ecosystem != "" {
-		if prev.ETag != "" {
-			req.Header.Set("If-None-Match", prev.ETag)
-		}
-		if prev.Modified != "" {
-			req.Header.Set("If-Modified-Since", prev.Modified)
-		}
+	if prev.ETag != "" {
+		req.Header.Set("If-None-Match", prev.ETag)
+	}
+	if prev.Modified != "" {
+		req.Header.Set("If-Modified-Since", prev.Modified)
 	}
 	resp, err := opts.Client.Do(req)
 	if err != nil {
-		return fail(fmt.Errorf("cannot reach %s: %w", u, err))
+		return "", Meta{}, false, fmt.Errorf("cannot reach %s: %w", u, err)
 	}
 	defer resp.Body.Close()
 	switch {
-	case resp.StatusCode == http.StatusNotModified && old != nil && prev.Ecosystem != "":
-		if err := b.Copy(old, eco); err != nil {
-			return fail(err)
-		}
-		res.Status, res.Records = "unchanged", prev.Records
-		return res
+	case resp.StatusCode == http.StatusNotModified && (prev.ETag != "" || prev.Modified != ""):
+		return "", Meta{}, true, nil
 	case resp.StatusCode != http.StatusOK:
-		return fail(fmt.Errorf("GET %s: %s", u, resp.Status))
+		return "", Meta{}, false, fmt.Errorf("GET %s: %s", u, resp.Status)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(b.path), "download-*.zip")
+	tmp, err := os.CreateTemp(filepath.Dir(b.path), "download-*")
 	if err != nil {
-		return fail(err)
+		return "", Meta{}, false, err
 	}
-	defer os.Remove(tmp.Name())
-	defer tmp.Close()
+	fail := func(err error) (string, Meta, bool, error) {
+		tmp.Close()
+		os.Remove(tmp.Name())
+		return "", Meta{}, false, err
+	}
 	n, err := io.Copy(tmp, io.LimitReader(resp.Body, opts.MaxDownload+1))
 	if err != nil {
 		return fail(fmt.Errorf("download %s: %w", u, err))
@@ -189,18 +202,95 @@ func updateOne(ctx context.Context, b *Builder, old *DB, prev Meta, eco string, 
 	if resp.ContentLength >= 0 && n != resp.ContentLength {
 		return fail(fmt.Errorf("download %s: got %d of %d bytes", u, n, resp.ContentLength))
 	}
+	if err := tmp.Close(); err != nil {
+		return fail(err)
+	}
+	meta = Meta{Source: u, ETag: resp.Header.Get("ETag"), Modified: resp.Header.Get("Last-Modified"), Updated: time.Now().UTC()}
+	return tmp.Name(), meta, false, nil
+}
+
+func updateOne(ctx context.Context, b *Builder, old *DB, prev Meta, eco string, opts UpdateOptions) UpdateResult {
+	res := UpdateResult{Ecosystem: eco}
+	fail := func(err error) UpdateResult {
+		res.Status, res.Err = "failed", err
+		return res
+	}
+	u := strings.TrimSuffix(opts.BaseURL, "/") + "/" + url.PathEscape(eco) + "/all.zip"
+	if old == nil {
+		prev = Meta{}
+	}
+	path, meta, notModified, err := fetch(ctx, b, u, prev, opts)
+	if err != nil {
+		return fail(err)
+	}
+	if notModified {
+		if err := b.Copy(old, eco); err != nil {
+			return fail(err)
+		}
+		res.Status, res.Records = "unchanged", prev.Records
+		return res
+	}
+	defer os.Remove(path)
 	e := b.Begin(eco)
-	st, err := ReadZip(tmp.Name(), func(v *osv.Vulnerability) { e.Add(v) })
+	st, err := ReadZip(path, func(v *osv.Vulnerability) { e.Add(v) })
 	if err != nil {
 		return fail(err)
 	}
 	if st.Records == 0 {
 		return fail(errors.New("the download holds no OSV records"))
 	}
-	meta := Meta{Source: u, ETag: resp.Header.Get("ETag"), Modified: resp.Header.Get("Last-Modified"), Updated: time.Now().UTC()}
 	if err := e.Finish(meta); err != nil {
 		return fail(err)
 	}
 	res.Status, res.Records, res.Skipped = "updated", e.records, st.Skipped
+	return res
+}
+
+// updateEnrichment refreshes one enrichment source, keeping the old data
+// when the server says it is unchanged or the download fails.
+func updateEnrichment(ctx context.Context, b *Builder, old *DB, name, u string, opts UpdateOptions) UpdateResult {
+	res := UpdateResult{Ecosystem: name}
+	var prev Meta
+	if old != nil {
+		prev, _ = old.Enrichment(name)
+	}
+	keepOld := func() {
+		if old != nil {
+			b.copyEnrichment(old, name)
+		}
+	}
+	path, meta, notModified, err := fetch(ctx, b, u, prev, opts)
+	if err == nil && notModified {
+		keepOld()
+		res.Status, res.Records = "unchanged", prev.Records
+		return res
+	}
+	if err == nil {
+		defer os.Remove(path)
+		var f *os.File
+		if f, err = os.Open(path); err == nil {
+			defer f.Close()
+			switch name {
+			case KEV:
+				var kev map[string]string
+				if kev, err = ReadKEV(f); err == nil {
+					err = b.SetKEV(kev, meta)
+					res.Records = len(kev)
+				}
+			case EPSS:
+				var scores map[string]EPSSScore
+				if scores, err = ReadEPSS(f); err == nil {
+					err = b.SetEPSS(scores, meta)
+					res.Records = len(scores)
+				}
+			}
+		}
+	}
+	if err != nil {
+		keepOld()
+		res.Status, res.Err = "failed", err
+		return res
+	}
+	res.Status = "updated"
 	return res
 }

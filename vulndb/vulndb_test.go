@@ -43,7 +43,7 @@ func ids(es []Entry) string {
 
 func TestImportDirAndLookup(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "db", "vuln.db")
-	stats, err := Import(path, []string{"testdata/records"})
+	stats, err := Import(path, []string{"testdata/records"}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -105,12 +105,12 @@ func TestImportDirAndLookup(t *testing.T) {
 func TestImportKeepsOtherEcosystems(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "vuln.db")
-	if _, err := Import(path, []string{"testdata/records"}); err != nil {
+	if _, err := Import(path, []string{"testdata/records"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	z := filepath.Join(dir, "npm.zip")
 	os.WriteFile(z, zipOf(t, "WITHDRAWN-1.json", "GHSA-35jh-r3h4-6jhm.json"), 0o644)
-	if _, err := Import(path, []string{z}); err != nil {
+	if _, err := Import(path, []string{z}, nil); err != nil {
 		t.Fatal(err)
 	}
 	db, err := Open(path)
@@ -290,4 +290,94 @@ func FuzzParse(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestEnrichment(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "vuln.db")
+	_, err := Import(path, []string{"testdata/records"}, map[string]string{
+		KEV:  "testdata/known_exploited_vulnerabilities.json",
+		EPSS: "testdata/epss_scores-current.csv.gz",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(when string) {
+		t.Helper()
+		db, err := Open(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		if !db.KnownExploited("CVE-2021-44228") || db.KnownExploited("CVE-2021-23337") {
+			t.Errorf("%s: KEV lookups wrong", when)
+		}
+		if s, ok := db.ExploitPrediction("CVE-2023-4911"); !ok || s.Score != 0.75102 || s.Percentile != 0.98811 {
+			t.Errorf("%s: EPSS = %+v %v", when, s, ok)
+		}
+		metas, _ := db.Ecosystems()
+		for _, m := range metas {
+			if m.Ecosystem == KEV || m.Ecosystem == EPSS {
+				t.Errorf("%s: enrichment listed as an ecosystem", when)
+			}
+		}
+	}
+	check("import")
+	// A later import of records alone keeps the enrichment.
+	if _, err := Import(path, []string{"testdata/records"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	check("re-import")
+
+	// Update fetches them conditionally and keeps them when a fetch fails.
+	kev, _ := os.ReadFile("testdata/known_exploited_vulnerabilities.json")
+	epss, _ := os.ReadFile("testdata/epss_scores-current.csv.gz")
+	var gets atomic.Int32
+	broken := atomic.Bool{}
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gets.Add(1)
+		if broken.Load() {
+			http.Error(w, "down", http.StatusBadGateway)
+			return
+		}
+		if r.Header.Get("If-None-Match") == `"v1"` {
+			w.WriteHeader(http.StatusNotModified)
+			return
+		}
+		w.Header().Set("ETag", `"v1"`)
+		switch r.URL.Path {
+		case "/kev.json":
+			w.Write(kev)
+		case "/epss.csv.gz":
+			w.Write(epss)
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer ts.Close()
+	opts := UpdateOptions{BaseURL: ts.URL, Ecosystems: []string{}, KEVURL: ts.URL + "/kev.json", EPSSURL: ts.URL + "/epss.csv.gz"}
+	res, err := Update(context.Background(), path, opts)
+	if err != nil || len(res) != 2 || res[0].Status != "updated" || res[0].Records != 2 || res[1].Records != 3 {
+		t.Fatalf("update: %v %+v", err, res)
+	}
+	if res, err = Update(context.Background(), path, opts); err != nil || res[0].Status != "unchanged" {
+		t.Fatalf("second update: %v %+v", err, res)
+	}
+	check("unchanged update")
+	broken.Store(true)
+	if _, err := Update(context.Background(), path, opts); err == nil || !strings.Contains(err.Error(), "kev") {
+		t.Fatalf("failed update: %v", err)
+	}
+	check("failed update")
+	// Bad files are errors, not empty data.
+	for _, bad := range []string{`{"vulnerabilities": []}`, `[`} {
+		if _, err := ReadKEV(strings.NewReader(bad)); err == nil {
+			t.Errorf("ReadKEV(%q) = nil error", bad)
+		}
+	}
+	for _, bad := range []string{"cve,epss,percentile\nCVE-1,2.0,0.5\n", "x,y\n", ""} {
+		if _, err := ReadEPSS(strings.NewReader(bad)); err == nil {
+			t.Errorf("ReadEPSS(%q) = nil error", bad)
+		}
+	}
 }
