@@ -8,6 +8,7 @@ import (
 
 	"github.com/bulwark-sec/bulwark/inventory"
 	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/severity"
 )
 
 // Sample returns the report. Its contents are facts from real Debian 12,
@@ -56,4 +57,28 @@ func Sample() *report.Report {
 		},
 		Warnings: []report.Warning{{Layer: 2, Path: "var/lib/dpkg/status.d/broken", Message: "dpkg: no package stanzas found"}},
 	}
+}
+
+// SampleWithVulnerabilities is Sample after a vulnerability scan: two
+// findings on its first package, one of them suppressed by a VEX
+// statement.
+func SampleWithVulnerabilities() *report.Report {
+	r := Sample()
+	p := r.Inventory.Packages[0]
+	ref := report.PackageRef{Type: p.Type, Name: p.Name, Version: p.Version, PURL: p.PURL, Location: p.Location, Layer: p.Layer, Ecosystem: "Debian:12"}
+	r.Database = &report.Database{Updated: time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC), Ecosystems: []string{"Debian", "npm"}}
+	r.Vulnerabilities = []report.Vulnerability{{
+		ID: "CVE-2023-4911", Aliases: []string{"DSA-5514-1"}, Package: ref, Status: report.StatusFixed,
+		FixedVersions: []string{"2.36-9+deb12u3"}, Severity: "HIGH",
+		CVSS:  []severity.CVSS{{Version: "3.1", Vector: "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", Score: 7.8}},
+		Title: "glibc - security update", Published: "2023-10-03T00:00:00Z",
+		References: []string{"https://www.debian.org/security/2023/dsa-5514"}, Records: []string{"DSA-5514-1"},
+		KnownExploited: true, EPSS: &report.EPSS{Score: 0.75, Percentile: 0.98},
+	}}
+	r.Suppressed = []report.Vulnerability{{
+		ID: "CVE-2023-4806", Aliases: []string{"DSA-5514-1"}, Package: ref, Status: report.StatusFixed,
+		FixedVersions: []string{"2.36-9+deb12u3"}, Severity: "UNKNOWN", Records: []string{"DSA-5514-1"},
+		Suppression: &report.Suppression{Source: report.SuppressedByVEX, Statement: "not_affected", Reason: "vulnerable_code_not_present", Document: "app.openvex.json"},
+	}}
+	return r
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/bulwark-sec/bulwark/inventory"
 	"github.com/bulwark-sec/bulwark/license"
 	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/severity"
 )
 
 // Options make output reproducible in tests; zero values mean a random
@@ -85,6 +86,7 @@ func Build(r *report.Report, opts Options) *cdx.BOM {
 		refs = append(refs, c.BOMRef)
 	}
 	seen := map[string]int{}
+	refOf := map[string]string{} // purl and location → bom-ref
 	for _, p := range pkgs {
 		c := component(p, r.Inventory.Layers)
 		// The same package can sit in two databases of one image; keep
@@ -93,13 +95,90 @@ func Build(r *report.Report, opts Options) *cdx.BOM {
 			c.BOMRef = fmt.Sprintf("%s#%d", c.BOMRef, n)
 		}
 		seen[c.BOMRef]++
+		if k := p.PURL + "\x00" + p.Location; refOf[k] == "" {
+			refOf[k] = c.BOMRef
+		}
 		components = append(components, c)
 		refs = append(refs, c.BOMRef)
 	}
 	bom.Components = &components
 	deps := []cdx.Dependency{{Ref: root.BOMRef, Dependencies: &refs}}
 	bom.Dependencies = &deps
+	if r.Database != nil {
+		vulns := make([]cdx.Vulnerability, 0, len(r.Vulnerabilities)+len(r.Suppressed))
+		for _, v := range append(append([]report.Vulnerability(nil), r.Vulnerabilities...), r.Suppressed...) {
+			vulns = append(vulns, vulnerability(v, refOf[v.Package.PURL+"\x00"+v.Package.Location]))
+		}
+		bom.Vulnerabilities = &vulns
+	}
 	return bom
+}
+
+// vulnerability is one finding in CycloneDX's vulnerability form: the ID
+// and its source, ratings from each CVSS vector (or the plain severity),
+// the affected component, and for a suppressed finding the analysis a VEX
+// consumer reads.
+func vulnerability(v report.Vulnerability, ref string) cdx.Vulnerability {
+	cv := cdx.Vulnerability{
+		BOMRef:      v.ID + "/" + ref,
+		ID:          v.ID,
+		Source:      sourceOf(v.ID),
+		Description: v.Title,
+		Published:   v.Published,
+		Affects:     &[]cdx.Affects{{Ref: ref}},
+	}
+	var ratings []cdx.VulnerabilityRating
+	for _, c := range v.CVSS {
+		score := c.Score
+		method := map[string]cdx.ScoringMethod{"2.0": cdx.ScoringMethodCVSSv2, "3.0": cdx.ScoringMethodCVSSv3, "3.1": cdx.ScoringMethodCVSSv31, "4.0": cdx.ScoringMethodCVSSv4}[c.Version]
+		ratings = append(ratings, cdx.VulnerabilityRating{Score: &score, Method: method, Vector: c.Vector, Severity: cdx.Severity(strings.ToLower(severity.FromScore(c.Score)))})
+	}
+	if len(ratings) == 0 {
+		ratings = append(ratings, cdx.VulnerabilityRating{Severity: cdx.Severity(strings.ToLower(v.Severity)), Method: cdx.ScoringMethodOther})
+	}
+	cv.Ratings = &ratings
+	if len(v.FixedVersions) > 0 {
+		cv.Recommendation = "Upgrade " + v.Package.Name + " to " + v.FixedVersions[0]
+	}
+	var refs []cdx.VulnerabilityReference
+	for _, a := range v.Aliases {
+		refs = append(refs, cdx.VulnerabilityReference{ID: a, Source: sourceOf(a)})
+	}
+	if len(refs) > 0 {
+		cv.References = &refs
+	}
+	var adv []cdx.Advisory
+	for _, u := range v.References {
+		adv = append(adv, cdx.Advisory{URL: u})
+	}
+	if len(adv) > 0 {
+		cv.Advisories = &adv
+	}
+	if s := v.Suppression; s != nil {
+		a := &cdx.VulnerabilityAnalysis{Detail: s.Reason}
+		switch s.Statement {
+		case "fixed":
+			a.State = cdx.IASResolved
+		case "not_affected":
+			a.State = cdx.IASNotAffected
+		default:
+			a.State = cdx.IASFalsePositive // an ignore-file rule: judged not to apply
+		}
+		cv.Analysis = a
+	}
+	return cv
+}
+
+// sourceOf names the database an ID comes from, by its prefix.
+func sourceOf(id string) *cdx.Source {
+	prefix, _, _ := strings.Cut(id, "-")
+	switch prefix {
+	case "CVE":
+		return &cdx.Source{Name: "NVD", URL: "https://nvd.nist.gov/vuln/detail/" + id}
+	case "GHSA":
+		return &cdx.Source{Name: "GitHub", URL: "https://github.com/advisories/" + id}
+	}
+	return &cdx.Source{Name: "OSV", URL: "https://osv.dev/vulnerability/" + id}
 }
 
 func rootComponent(r *report.Report) cdx.Component {

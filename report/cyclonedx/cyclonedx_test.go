@@ -65,6 +65,12 @@ func TestValidatesAgainstSchema(t *testing.T) {
 	}
 	out := render(t)
 	check("sample", out)
+	var withVulns bytes.Buffer
+	if err := WriteWith(&withVulns, testreport.SampleWithVulnerabilities(), Options{SerialNumber: serial}); err != nil {
+		t.Fatal(err)
+	}
+	check("sample with vulnerabilities", withVulns.Bytes())
+	golden.Check(t, "sample-vulns.cdx.json", withVulns.Bytes(), *update)
 
 	// The check has teeth: a license id outside the SPDX list fails.
 	bad := bytes.Replace(out, []byte(`"id": "MIT"`), []byte(`"id": "Not-A-License"`), 1)

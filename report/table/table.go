@@ -10,6 +10,7 @@ import (
 
 	"github.com/bulwark-sec/bulwark/inventory"
 	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/severity"
 )
 
 // Write writes r as text tables.
@@ -42,6 +43,14 @@ func Write(w io.Writer, r *report.Report) error {
 	fmt.Fprintf(ew, "  layers:    %d\n", len(r.Inventory.Layers))
 	fmt.Fprintf(ew, "  packages:  %d%s\n\n", len(r.Inventory.Packages), countByType(r.Inventory.Packages))
 
+	if r.Database != nil {
+		// A vulnerability scan: the findings are the report.
+		if err := writeVulnerabilities(ew, r); err != nil {
+			return err
+		}
+		writeWarnings(ew, r.Warnings)
+		return ew.err
+	}
 	pkgs := append([]inventory.Package(nil), r.Inventory.Packages...)
 	report.SortPackages(pkgs)
 	if len(pkgs) > 0 {
@@ -65,17 +74,59 @@ func Write(w io.Writer, r *report.Report) error {
 			return err
 		}
 	}
-	if len(r.Warnings) > 0 {
-		fmt.Fprintf(ew, "\nwarnings (%d):\n", len(r.Warnings))
-		for _, wr := range r.Warnings {
-			if wr.Layer >= 0 {
-				fmt.Fprintf(ew, "  layer %d: %s: %s\n", wr.Layer, wr.Path, wr.Message)
-			} else {
-				fmt.Fprintf(ew, "  %s: %s\n", wr.Path, wr.Message)
-			}
+	writeWarnings(ew, r.Warnings)
+	return ew.err
+}
+
+func writeWarnings(w io.Writer, warnings []report.Warning) {
+	if len(warnings) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nwarnings (%d):\n", len(warnings))
+	for _, wr := range warnings {
+		if wr.Layer >= 0 {
+			fmt.Fprintf(w, "  layer %d: %s: %s\n", wr.Layer, wr.Path, wr.Message)
+		} else {
+			fmt.Fprintf(w, "  %s: %s\n", wr.Path, wr.Message)
 		}
 	}
-	return ew.err
+}
+
+// writeVulnerabilities writes the findings table: one line per
+// vulnerability and package, most severe first.
+func writeVulnerabilities(w io.Writer, r *report.Report) error {
+	counts := map[string]int{}
+	for _, v := range r.Vulnerabilities {
+		counts[v.Severity]++
+	}
+	fmt.Fprintf(w, "vulnerabilities: %d", len(r.Vulnerabilities))
+	var parts []string
+	for _, s := range []string{severity.Critical, severity.High, severity.Medium, severity.Low, severity.Unknown} {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%s: %d", s, counts[s]))
+		}
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, " (%s)", strings.Join(parts, ", "))
+	}
+	if len(r.Suppressed) > 0 {
+		fmt.Fprintf(w, ", %d suppressed", len(r.Suppressed))
+	}
+	fmt.Fprintln(w)
+	if len(r.Vulnerabilities) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "PACKAGE\tVULNERABILITY\tSEVERITY\tSTATUS\tINSTALLED\tFIXED IN\tTITLE")
+	for _, v := range r.Vulnerabilities {
+		fixed := strings.Join(v.FixedVersions, ", ")
+		if v.KnownExploited {
+			v.Severity += " (KEV)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.Package.Name, v.ID, v.Severity, v.Status, v.Package.Version, fixed, shorten(v.Title, 60))
+	}
+	return tw.Flush()
 }
 
 func countByType(pkgs []inventory.Package) string {
