@@ -18,7 +18,9 @@ import (
 	"github.com/bulwark-sec/bulwark/extract/gomod"
 	"github.com/bulwark-sec/bulwark/extract/java"
 	"github.com/bulwark-sec/bulwark/extract/osrelease"
+	"github.com/bulwark-sec/bulwark/extract/php"
 	"github.com/bulwark-sec/bulwark/extract/rpm"
+	"github.com/bulwark-sec/bulwark/extract/ruby"
 	"github.com/bulwark-sec/bulwark/image"
 	"github.com/bulwark-sec/bulwark/inventory"
 	"github.com/bulwark-sec/bulwark/layerfs"
@@ -53,6 +55,10 @@ func LanguageExtractors() []extract.Extractor {
 		java.ArchiveExtractor{},
 		java.PomExtractor{},
 		java.GradleLockExtractor{},
+		ruby.GemspecExtractor{},
+		ruby.LockExtractor{},
+		php.LockExtractor{},
+		php.InstalledExtractor{},
 	}
 }
 
