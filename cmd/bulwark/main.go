@@ -38,7 +38,9 @@ func toolVersion() string {
 const usage = `Usage: bulwark <command> [flags]
 
 Commands:
+  image     find known vulnerabilities in an image, root filesystem or source folder
   sbom      list the software in an image, archive, layout, registry image or root filesystem
+  db        update, import or show the vulnerability database
   version   print the version
 
 Run 'bulwark <command> -h' for a command's flags.
@@ -66,6 +68,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "sbom":
 		err = runSBOM(ctx, args[1:], stdout, stderr)
+	case "image":
+		err = runImage(ctx, args[1:], stdout, stderr)
+	case "db":
+		err = runDB(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "bulwark %s\n", toolVersion())
 	case "help", "-h", "--help":
@@ -74,9 +80,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "bulwark: unknown command %q\n\n%s", args[0], usage)
 		return exitUsage
 	}
+	var found *findingsError
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.As(err, &found):
+		return found.code
 	case errors.Is(err, errUsage):
 		fmt.Fprintf(stderr, "bulwark: %v\n", err)
 		return exitUsage

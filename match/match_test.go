@@ -1,0 +1,196 @@
+package match
+
+import (
+	"flag"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bulwark-sec/bulwark/internal/golden"
+	"github.com/bulwark-sec/bulwark/inventory"
+	"github.com/bulwark-sec/bulwark/osv"
+	"github.com/bulwark-sec/bulwark/version"
+	"github.com/bulwark-sec/bulwark/vulndb"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// testDB imports the vulndb fixtures: records written from real advisories
+// (see vulndb/testdata/SOURCES.md) and the KEV and EPSS excerpts.
+func testDB(t testing.TB) *vulndb.DB {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "vuln.db")
+	_, err := vulndb.Import(path, []string{"../vulndb/testdata/records"}, map[string]string{
+		vulndb.KEV:  "../vulndb/testdata/known_exploited_vulnerabilities.json",
+		vulndb.EPSS: "../vulndb/testdata/epss_scores-current.csv.gz",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	db, err := vulndb.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func deb(name, version, source, sourceVersion string) inventory.Package {
+	return inventory.Package{Type: inventory.TypeDeb, Name: name, Version: version, SourceName: source, SourceVersion: sourceVersion, Location: "var/lib/dpkg/status", Layer: 0}
+}
+
+func lang(typ, name, version string) inventory.Package {
+	return inventory.Package{Type: typ, Name: name, Version: version, Location: "app/lockfile", Layer: 1}
+}
+
+// TestKnownCases checks findings worked out by hand from the advisories.
+func TestKnownCases(t *testing.T) {
+	inv := &inventory.Inventory{
+		OS: &inventory.OS{Family: "debian", Version: "12"},
+		Packages: []inventory.Package{
+			// glibc before the Looney Tunables fix (DSA-5514-1: fixed in
+			// 2.36-9+deb12u3): the binary package matches by its source.
+			deb("libc6", "2.36-9+deb12u1", "glibc", "2.36-9+deb12u1"),
+			deb("libc-bin", "2.36-9+deb12u1", "glibc", "2.36-9+deb12u1"),
+			// openssl after the fix of DSA-5532-1: nothing.
+			deb("libssl3", "3.0.11-1~deb12u2", "openssl", "3.0.11-1~deb12u2"),
+			// and before it: one finding for CVE-2023-5363, from two records.
+			deb("openssl", "3.0.9-1", "openssl", "3.0.9-1"),
+			lang(inventory.TypeNPM, "lodash", "4.17.20"),
+			lang(inventory.TypeNPM, "lodash", "4.17.21"),
+			lang(inventory.TypeMaven, "org.apache.logging.log4j:log4j-core", "2.14.1"),
+			lang(inventory.TypeMaven, "org.apache.logging.log4j:log4j-core", "2.12.2"),    // the 2.12 branch fix
+			lang(inventory.TypeMaven, "org.apache.logging.log4j:log4j-core", "2.0-beta8"), // before introduced
+			lang(inventory.TypeGolang, "stdlib", "v1.22.1"),
+			lang(inventory.TypeGolang, "stdlib", "v1.21.9"),
+			lang(inventory.TypePyPI, "Requests", "2.28.1"),
+			lang(inventory.TypePyPI, "requests", "2.2.1"), // before 2.3.0
+		},
+	}
+	vulns, warnings, err := Match(inv, testDB(t), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(warnings) > 0 {
+		t.Errorf("warnings: %v", warnings)
+	}
+	var got []string
+	for _, v := range vulns {
+		got = append(got, strings.Join([]string{v.Package.Name, v.Package.Version, v.ID, v.Severity, v.Status, strings.Join(v.FixedVersions, "|"), strings.Join(v.Records, "|")}, " "))
+	}
+	golden.CheckJSON(t, "known.golden.json", got, *update)
+	golden.CheckJSON(t, "known-full.golden.json", vulns, *update)
+
+	for _, v := range vulns {
+		switch {
+		case v.ID == "CVE-2021-44228" && (!v.KnownExploited || v.EPSS == nil || v.Severity != "CRITICAL"):
+			t.Errorf("log4shell: %+v", v)
+		case v.ID == "CVE-2023-4911" && v.Package.MatchedName != "glibc":
+			t.Errorf("glibc via source: %+v", v.Package)
+		}
+	}
+
+	// --ignore-unfixed drops findings without a fix.
+	unfixed, _, _ := Match(&inventory.Inventory{OS: inv.OS, Packages: []inventory.Package{deb("openssl", "3.0.9-1", "openssl", "3.0.9-1")}}, testDB(t), Options{IgnoreUnfixed: true})
+	for _, v := range unfixed {
+		if v.Status != "fixed" {
+			t.Errorf("unfixed kept: %+v", v)
+		}
+	}
+}
+
+// TestReleaseAware: the same package on another Debian release matches
+// that release's records only; an unknown OS matches no distro records.
+func TestReleaseAware(t *testing.T) {
+	db := testDB(t)
+	pkgs := []inventory.Package{deb("openssl", "1.1.1n-0+deb11u5", "openssl", "1.1.1n-0+deb11u5")}
+	v11, _, _ := Match(&inventory.Inventory{OS: &inventory.OS{Family: "debian", Version: "11"}, Packages: pkgs}, db, Options{})
+	if len(v11) != 1 || v11[0].Status != "unfixed" || v11[0].Package.Ecosystem != "Debian:11" {
+		t.Errorf("Debian 11: %+v", v11)
+	}
+	pkgs[0].Version, pkgs[0].SourceVersion = "1.1.1w-0+deb11u1", "1.1.1w-0+deb11u1"
+	if v, _, _ := Match(&inventory.Inventory{OS: &inventory.OS{Family: "debian", Version: "11"}, Packages: pkgs}, db, Options{}); len(v) != 1 {
+		// The Debian 11 entry is "introduced 0, no fix": every version.
+		t.Errorf("Debian 11, later version: %+v", v)
+	}
+	if v, _, _ := Match(&inventory.Inventory{Packages: pkgs}, db, Options{}); len(v) != 0 {
+		t.Errorf("no OS: %+v", v)
+	}
+	if v, _, _ := Match(&inventory.Inventory{OS: &inventory.OS{Family: "debian", Version: "13"}, Packages: pkgs}, db, Options{}); len(v) != 0 {
+		t.Errorf("Debian 13: %+v", v)
+	}
+}
+
+// TestRanges exercises OSV range semantics on constructed entries.
+func TestRanges(t *testing.T) {
+	ev := func(kind, v string) osv.Event {
+		switch kind {
+		case "i":
+			return osv.Event{Introduced: v}
+		case "f":
+			return osv.Event{Fixed: v}
+		case "l":
+			return osv.Event{LastAffected: v}
+		}
+		return osv.Event{Limit: v}
+	}
+	entry := func(typ string, events ...osv.Event) *vulndb.Entry {
+		return &vulndb.Entry{ID: "T", Ranges: []osv.Range{{Type: typ, Events: events}}}
+	}
+	cmp, _ := version.For("npm")
+	for _, tt := range []struct {
+		e       *vulndb.Entry
+		v       string
+		in      bool
+		fix     string
+		wantErr bool
+	}{
+		{entry("SEMVER", ev("i", "0"), ev("f", "1.2.3")), "1.2.2", true, "1.2.3", false},
+		{entry("SEMVER", ev("i", "0"), ev("f", "1.2.3")), "1.2.3", false, "", false},
+		{entry("SEMVER", ev("i", "1.0.0"), ev("l", "1.4.0")), "1.4.0", true, "", false},
+		{entry("SEMVER", ev("i", "1.0.0"), ev("l", "1.4.0")), "1.4.1", false, "", false},
+		{entry("SEMVER", ev("i", "1.0.0"), ev("l", "1.4.0")), "0.9.0", false, "", false},
+		// Events out of order are sorted first.
+		{entry("SEMVER", ev("f", "2.1.0"), ev("i", "2.0.0"), ev("f", "1.5.0"), ev("i", "1.0.0")), "2.0.5", true, "2.1.0", false},
+		{entry("SEMVER", ev("f", "2.1.0"), ev("i", "2.0.0"), ev("f", "1.5.0"), ev("i", "1.0.0")), "1.7.0", false, "", false},
+		// limit ends the range.
+		{entry("SEMVER", ev("i", "0"), ev("l", "9.9.9"), ev("limit", "3.0.0")), "3.1.0", false, "", false},
+		{entry("SEMVER", ev("i", "0"), ev("l", "9.9.9"), ev("limit", "3.0.0")), "2.0.0", true, "", false},
+		// Pre-releases sort before their release.
+		{entry("SEMVER", ev("i", "0"), ev("f", "2.0.0")), "2.0.0-rc.1", true, "2.0.0", false},
+		// An explicit version list.
+		{&vulndb.Entry{ID: "T", Versions: []string{"1.0.0", "1.0.1"}}, "1.0.1", true, "", false},
+		{&vulndb.Entry{ID: "T", Versions: []string{"1.0.0", "1.0.1"}}, "1.0.2", false, "", false},
+		// A version our comparator cannot read is an error, not a hit.
+		{entry("SEMVER", ev("i", "0"), ev("f", "1.2.3")), "not-a-version", false, "", true},
+	} {
+		in, fixes, err := Affects(cmp, tt.v, tt.e)
+		fix := strings.Join(fixes, ",")
+		if in != tt.in || fix != tt.fix || (err != nil) != tt.wantErr {
+			t.Errorf("%v with %s: in=%v fix=%q err=%v; want %v %q err=%v", tt.e.Ranges, tt.v, in, fix, err, tt.in, tt.fix, tt.wantErr)
+		}
+	}
+}
+
+func BenchmarkMatch(b *testing.B) {
+	db := testDB(b)
+	inv := &inventory.Inventory{OS: &inventory.OS{Family: "debian", Version: "12"}}
+	for i := 0; i < 500; i++ {
+		switch i % 4 {
+		case 0:
+			inv.Packages = append(inv.Packages, deb("libc6", "2.36-9+deb12u1", "glibc", "2.36-9+deb12u1"))
+		case 1:
+			inv.Packages = append(inv.Packages, deb("pkg"+string(rune('a'+i%26)), "1.0-1", "", ""))
+		case 2:
+			inv.Packages = append(inv.Packages, lang(inventory.TypeNPM, "lodash", "4.17.20"))
+		default:
+			inv.Packages = append(inv.Packages, lang(inventory.TypeNPM, "left-pad", "1.3.0"))
+		}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, _, err := Match(inv, db, Options{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
