@@ -2,6 +2,7 @@ package match
 
 import (
 	"flag"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -192,5 +193,95 @@ func BenchmarkMatch(b *testing.B) {
 		if _, _, err := Match(inv, db, Options{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// largeDB builds a database at the scale of osv.dev's exports for the
+// benchmarks: 60,000 Debian records over 20,000 source packages and
+// 40,000 npm records over 13,000 names (each record shaped like the real
+// fixtures), with the 500 packages of the benchmark inventory among them.
+func largeDB(b *testing.B) (*vulndb.DB, *inventory.Inventory) {
+	b.Helper()
+	path := filepath.Join(b.TempDir(), "vuln.db")
+	bl, err := vulndb.NewBuilder(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	debEco, npmEco := bl.Begin("Debian"), bl.Begin("npm")
+	for i := 0; i < 60000; i++ {
+		debEco.Add(&osv.Vulnerability{
+			ID: fmt.Sprintf("DSA-%d-1", i), Aliases: []string{fmt.Sprintf("CVE-2024-%05d", i)},
+			Summary: "src" + fmt.Sprint(i%20000) + " - security update",
+			Affected: []osv.Affected{{
+				Package: osv.Package{Ecosystem: "Debian:12", Name: fmt.Sprintf("src%d", i%20000)},
+				Ranges:  []osv.Range{{Type: "ECOSYSTEM", Events: []osv.Event{{Introduced: "0"}, {Fixed: fmt.Sprintf("1.%d-1+deb12u1", i%7)}}}},
+			}},
+		})
+	}
+	for i := 0; i < 40000; i++ {
+		npmEco.Add(&osv.Vulnerability{
+			ID: fmt.Sprintf("GHSA-%04d-xxxx-yyyy", i), Aliases: []string{fmt.Sprintf("CVE-2023-%05d", i)},
+			Summary:  "Prototype pollution",
+			Severity: []osv.Severity{{Type: "CVSS_V3", Score: "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H"}},
+			Affected: []osv.Affected{{
+				Package: osv.Package{Ecosystem: "npm", Name: fmt.Sprintf("pkg-%d", i%13000)},
+				Ranges:  []osv.Range{{Type: "SEMVER", Events: []osv.Event{{Introduced: "0"}, {Fixed: fmt.Sprintf("%d.2.0", i%5)}}}},
+			}},
+		})
+	}
+	if err := debEco.Finish(vulndb.Meta{}); err != nil {
+		b.Fatal(err)
+	}
+	if err := npmEco.Finish(vulndb.Meta{}); err != nil {
+		b.Fatal(err)
+	}
+	if err := bl.Commit(); err != nil {
+		b.Fatal(err)
+	}
+	db, err := vulndb.Open(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	inv := &inventory.Inventory{OS: &inventory.OS{Family: "debian", Version: "12"}}
+	for i := 0; i < 400; i++ {
+		inv.Packages = append(inv.Packages, deb("bin"+fmt.Sprint(i), "1.3-1", fmt.Sprintf("src%d", i*37), "1.3-1"))
+	}
+	for i := 0; i < 100; i++ {
+		inv.Packages = append(inv.Packages, lang(inventory.TypeNPM, fmt.Sprintf("pkg-%d", i*101), "2.1.0"))
+	}
+	return db, inv
+}
+
+// BenchmarkMatchLarge matches a 500-package inventory (400 Debian, 100
+// npm) against a 100,000-record database.
+func BenchmarkMatchLarge(b *testing.B) {
+	db, inv := largeDB(b)
+	b.ResetTimer()
+	var n int
+	for i := 0; i < b.N; i++ {
+		vs, _, err := Match(inv, db, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		n = len(vs)
+	}
+	b.ReportMetric(float64(n), "findings")
+}
+
+// BenchmarkOpenLarge opens that database and reads its ecosystem list,
+// what a scan does before matching.
+func BenchmarkOpenLarge(b *testing.B) {
+	db, _ := largeDB(b)
+	path := db.Path
+	db.Close()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		d, err := vulndb.Open(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		d.Ecosystems()
+		d.Close()
 	}
 }
