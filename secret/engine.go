@@ -1,0 +1,251 @@
+// Package secret finds credentials in text: a rule set of known token
+// formats and of generic assignments, run by an engine that first finds
+// each rule's keywords in one pass (an Aho-Corasick automaton, case
+// insensitive) and only then runs the regular expressions of the rules
+// whose keywords appeared. Matched values are redacted before they leave
+// the engine: nothing downstream ever holds a full secret.
+package secret
+
+import (
+	"bytes"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"unicode/utf8"
+)
+
+// Severities.
+const (
+	Critical = "CRITICAL"
+	High     = "HIGH"
+	Medium   = "MEDIUM"
+	Low      = "LOW"
+)
+
+// Rule describes one kind of secret.
+type Rule struct {
+	ID       string
+	Title    string
+	Severity string
+	// Keywords: the rule's regular expression runs only on text containing
+	// one of these (case-insensitive). Every rule has at least one.
+	Keywords []string
+	// Regex finds the secret; SecretGroup names the submatch holding the
+	// secret itself (0 for the whole match).
+	Regex       *regexp.Regexp
+	SecretGroup int
+	// MinEntropy, when set, is the least Shannon entropy (bits per
+	// character) the secret must have: it tells generated tokens from
+	// words and placeholders.
+	MinEntropy float64
+	// Paths, when set, limits the rule to files whose path matches.
+	Paths *regexp.Regexp
+	// AllowValues lists patterns of values that are not secrets
+	// (placeholders, examples) for this rule.
+	AllowValues []*regexp.Regexp
+	// Example is a made-up secret in the rule's format that it must find,
+	// and NotExample a look-alike it must not: the rule's own test cases.
+	Example, NotExample string
+}
+
+// Finding is one secret found in one file. Match is redacted.
+type Finding struct {
+	RuleID   string `json:"ruleID"`
+	Title    string `json:"title"`
+	Severity string `json:"severity"`
+	Path     string `json:"path"`
+	Line     int    `json:"line"`
+	// Match is the secret with all but its first few characters replaced
+	// by asterisks.
+	Match string `json:"match"`
+	// Offset is the byte offset of the secret in the file.
+	Offset int `json:"offset"`
+}
+
+// Options tune an engine.
+type Options struct {
+	// MaxFileSize: larger inputs are scanned only up to this many bytes
+	// (default 10 MiB).
+	MaxFileSize int
+	// AllowPaths: files whose path matches any of these are not scanned.
+	AllowPaths []*regexp.Regexp
+}
+
+// Engine scans text with a rule set. It is safe for concurrent use.
+type Engine struct {
+	rules []Rule
+	kw    *keywords
+	opts  Options
+}
+
+// New builds an engine for rules.
+func New(rules []Rule, opts Options) *Engine {
+	if opts.MaxFileSize <= 0 {
+		opts.MaxFileSize = 10 << 20
+	}
+	words := map[string][]int{}
+	for i, r := range rules {
+		for _, w := range r.Keywords {
+			w = strings.ToLower(w)
+			words[w] = append(words[w], i)
+		}
+	}
+	return &Engine{rules: rules, kw: newKeywords(words), opts: opts}
+}
+
+// Rules returns the engine's rules.
+func (e *Engine) Rules() []Rule { return e.rules }
+
+// Binary reports whether data looks like a binary file rather than text:
+// a NUL byte in its first 8 KiB, or mostly invalid UTF-8 there.
+func Binary(data []byte) bool {
+	head := data
+	if len(head) > 8<<10 {
+		head = head[:8<<10]
+	}
+	if bytes.IndexByte(head, 0) >= 0 {
+		return true
+	}
+	bad := 0
+	for i := 0; i < len(head); {
+		r, n := utf8.DecodeRune(head[i:])
+		if r == utf8.RuneError && n == 1 {
+			bad++
+		}
+		i += n
+	}
+	return bad*10 > len(head)
+}
+
+// Scan returns the secrets in one file's content, in file order. Binary
+// content, allow-listed paths and the part beyond MaxFileSize are
+// skipped.
+func (e *Engine) Scan(path string, data []byte) []Finding {
+	for _, re := range e.opts.AllowPaths {
+		if re.MatchString(path) {
+			return nil
+		}
+	}
+	if len(data) > e.opts.MaxFileSize {
+		data = data[:e.opts.MaxFileSize]
+	}
+	if len(data) == 0 || Binary(data) {
+		return nil
+	}
+	hit := make([]bool, len(e.rules))
+	e.kw.match(data, hit)
+	var out []Finding
+	for i, ok := range hit {
+		if !ok {
+			continue
+		}
+		r := &e.rules[i]
+		if r.Paths != nil && !r.Paths.MatchString(path) {
+			continue
+		}
+		for _, m := range r.Regex.FindAllSubmatchIndex(data, -1) {
+			g := r.SecretGroup
+			if 2*g+1 >= len(m) || m[2*g] < 0 {
+				continue
+			}
+			start, end := m[2*g], m[2*g+1]
+			secret := data[start:end]
+			if r.MinEntropy > 0 && entropy(secret) < r.MinEntropy {
+				continue
+			}
+			if allowed(r, secret) {
+				continue
+			}
+			out = append(out, Finding{
+				RuleID: r.ID, Title: r.Title, Severity: r.Severity, Path: path,
+				Match: Redact(string(secret)), Offset: start,
+			})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Offset != out[j].Offset {
+			return out[i].Offset < out[j].Offset
+		}
+		return out[i].RuleID < out[j].RuleID
+	})
+	out = dropOverlaps(out)
+	// Line numbers, counting newlines once through the file.
+	line, pos := 1, 0
+	for i := range out {
+		line += bytes.Count(data[pos:out[i].Offset], []byte{'\n'})
+		pos = out[i].Offset
+		out[i].Line = line
+	}
+	return out
+}
+
+// dropOverlaps keeps one finding per secret: where a specific rule and a
+// generic one match at the same place, the specific one (listed first in
+// the rule set) is what the user needs to see.
+func dropOverlaps(fs []Finding) []Finding {
+	if len(fs) < 2 {
+		return fs
+	}
+	out := fs[:1]
+	for _, f := range fs[1:] {
+		last := &out[len(out)-1]
+		if f.Offset == last.Offset {
+			if strings.HasPrefix(last.RuleID, "generic-") && !strings.HasPrefix(f.RuleID, "generic-") {
+				*last = f
+			}
+			continue
+		}
+		out = append(out, f)
+	}
+	return out
+}
+
+// placeholder values shared by every rule: templating, variables,
+// example markers.
+var placeholder = regexp.MustCompile(`(?i)^(\$\{.*\}|\$\(.*\)|\{\{.*\}\}|<[^>]*>|%[a-z_]+%|\$[a-z_][a-z0-9_]*|x{4,}|\*{3,}|.*(example|sample|dummy|placeholder|changeme|your[_-]?(api[_-]?)?(key|token|secret|password)|redacted).*)$`)
+
+func allowed(r *Rule, secret []byte) bool {
+	if placeholder.Match(secret) {
+		return true
+	}
+	for _, re := range r.AllowValues {
+		if re.Match(secret) {
+			return true
+		}
+	}
+	return false
+}
+
+// entropy is the Shannon entropy of s in bits per byte.
+func entropy(s []byte) float64 {
+	if len(s) == 0 {
+		return 0
+	}
+	var counts [256]int
+	for _, c := range s {
+		counts[c]++
+	}
+	h := 0.0
+	n := float64(len(s))
+	for _, c := range counts {
+		if c > 0 {
+			p := float64(c) / n
+			h -= p * math.Log2(p)
+		}
+	}
+	return h
+}
+
+// Redact keeps the first characters of a secret (at most 4, and at most a
+// quarter of it) and replaces the rest with "****".
+func Redact(s string) string {
+	keep := len(s) / 4
+	if keep > 4 {
+		keep = 4
+	}
+	for keep > 0 && !utf8.RuneStart(s[keep]) {
+		keep--
+	}
+	return s[:keep] + "****"
+}
