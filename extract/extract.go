@@ -14,6 +14,7 @@ import (
 	"io/fs"
 
 	"github.com/bulwark-sec/bulwark/inventory"
+	"github.com/bulwark-sec/bulwark/secret"
 )
 
 // File describes a file in a layer or root filesystem, before its content is
@@ -46,6 +47,8 @@ type Result struct {
 	// copyright files), to be attached to the installed package of that
 	// type and name.
 	Licenses *PackageLicenses
+	// Secrets are credentials found in the file, already redacted.
+	Secrets []secret.Finding
 }
 
 // PackageLicenses names the licenses a separate file records for one

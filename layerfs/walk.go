@@ -351,7 +351,7 @@ func record(res *LayerResult, e Entry, x extract.Extractor, r extract.Result, er
 		res.Warnings = append(res.Warnings, Warning{Path: e.Path, Message: err.Error()})
 		return
 	}
-	if len(r.Packages) > 0 || r.OS != nil || r.Licenses != nil {
+	if len(r.Packages) > 0 || r.OS != nil || r.Licenses != nil || len(r.Secrets) > 0 {
 		res.Files = append(res.Files, FileResult{Path: e.Path, Extractor: x.Name(), Result: r})
 	}
 }

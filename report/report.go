@@ -61,6 +61,9 @@ type Report struct {
 	Suppressed []Vulnerability `json:"suppressed,omitempty"`
 	// Database describes the vulnerability data used, when there was any.
 	Database *Database `json:"database,omitempty"`
+	// Secrets are the credentials found; nil when secret scanning was not
+	// asked for.
+	Secrets  []Secret  `json:"secrets,omitempty"`
 	Warnings []Warning `json:"warnings,omitempty"`
 }
 
@@ -75,4 +78,26 @@ type Database struct {
 type Tool struct {
 	Name    string `json:"name"`
 	Version string `json:"version"`
+}
+
+// Secret is one credential found in the image, redacted.
+type Secret struct {
+	RuleID   string `json:"ruleID"`
+	Title    string `json:"title"`
+	Severity string `json:"severity"`
+	// Source is "layer" for a file, "config" for the image configuration.
+	Source string `json:"source"`
+	// Path is the file, or for the configuration the field ("Env",
+	// "Labels", "History[3].created_by").
+	Path  string `json:"path"`
+	Line  int    `json:"line,omitempty"`
+	Match string `json:"match"`
+	// Layer is the index of the layer holding the file (-1 for the
+	// configuration); DiffID identifies it.
+	Layer  int    `json:"layer"`
+	DiffID string `json:"diffID,omitempty"`
+	// DeletedBy is the layer that deleted or replaced the file, when a
+	// later layer did: the secret is gone from the running container but
+	// still in the image for anyone who pulls it.
+	DeletedBy *int `json:"deletedBy,omitempty"`
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/bulwark-sec/bulwark/inventory"
 	"github.com/bulwark-sec/bulwark/layerfs"
 	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/secret"
 )
 
 // Extractors returns the extractors a default scan runs: those of
@@ -73,6 +74,10 @@ type Options struct {
 	Tool       report.Tool
 	// Now stamps the report; tests fix it.
 	Now func() time.Time
+	// Secrets, when set, turns on secret reporting: findings of the
+	// secret extractor (which the caller adds to Extractors) in every
+	// layer, and this engine run over the image configuration.
+	Secrets *secret.Engine
 }
 
 // Run scans src and returns its report.
@@ -106,6 +111,10 @@ func Run(ctx context.Context, src *image.Source, opts Options) (*report.Report, 
 	r.Inventory.Layers = layersOf(src)
 	r.Inventory.OS = detectOS(merged)
 	r.Inventory.Packages = packagesOf(merged, r.Inventory.OS)
+	if opts.Secrets != nil {
+		r.Secrets = secretsOf(results, merged, r.Inventory.Layers, src.RootDir != "")
+		r.Secrets = append(r.Secrets, configSecrets(opts.Secrets, src)...)
+	}
 	for i, l := range results {
 		layer := i
 		if src.RootDir != "" {
@@ -254,4 +263,68 @@ func dedupe(pkgs []inventory.Package) []inventory.Package {
 // within reports whether slash path p is dir or below it.
 func within(p, dir string) bool {
 	return dir == "." || p == dir || strings.HasPrefix(p, dir+"/")
+}
+
+// secretsOf lists the secrets every layer's files hold, marking those in
+// files a later layer deleted or replaced.
+func secretsOf(results []*layerfs.LayerResult, fs *layerfs.FS, layers []inventory.Layer, rootDir bool) []report.Secret {
+	type at struct {
+		path  string
+		layer int
+	}
+	hiddenBy := map[at]int{}
+	for _, h := range fs.Hidden {
+		hiddenBy[at{h.Path, h.Layer}] = h.HiddenBy
+	}
+	out := []report.Secret{}
+	for i, l := range results {
+		for _, f := range l.Files {
+			for _, s := range f.Result.Secrets {
+				rs := report.Secret{
+					RuleID: s.RuleID, Title: s.Title, Severity: s.Severity, Source: "layer",
+					Path: f.Path, Line: s.Line, Match: s.Match, Layer: i,
+				}
+				if rootDir {
+					rs.Layer = -1
+				} else if i < len(layers) {
+					rs.DiffID = layers[i].DiffID
+				}
+				if by, ok := hiddenBy[at{f.Path, i}]; ok {
+					rs.DeletedBy = &by
+				}
+				out = append(out, rs)
+			}
+		}
+	}
+	return out
+}
+
+// configSecrets scans what an image's configuration carries into every
+// container and every pull: environment, labels, and the build history,
+// where build arguments and ENV values end up.
+func configSecrets(eng *secret.Engine, src *image.Source) []report.Secret {
+	if src.Config == nil {
+		return nil
+	}
+	var out []report.Secret
+	scan := func(field, text string) {
+		for _, f := range eng.Scan(field, []byte(text)) {
+			out = append(out, report.Secret{
+				RuleID: f.RuleID, Title: f.Title, Severity: f.Severity, Source: "config",
+				Path: field, Match: f.Match, Layer: -1,
+			})
+		}
+	}
+	cfg := src.Config.Config
+	scan("Env", strings.Join(cfg.Env, "\n"))
+	var labels []string
+	for k, v := range cfg.Labels {
+		labels = append(labels, k+"="+v)
+	}
+	sort.Strings(labels)
+	scan("Labels", strings.Join(labels, "\n"))
+	for i, h := range src.Config.History {
+		scan(fmt.Sprintf("History[%d].created_by", i), h.CreatedBy)
+	}
+	return out
 }

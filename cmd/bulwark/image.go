@@ -11,10 +11,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bulwark-sec/bulwark/extract/secrets"
 	"github.com/bulwark-sec/bulwark/match"
 	"github.com/bulwark-sec/bulwark/report"
 	"github.com/bulwark-sec/bulwark/report/jsonreport"
 	"github.com/bulwark-sec/bulwark/report/table"
+	"github.com/bulwark-sec/bulwark/secret"
 	"github.com/bulwark-sec/bulwark/severity"
 	"github.com/bulwark-sec/bulwark/triage"
 	"github.com/bulwark-sec/bulwark/vulndb"
@@ -26,7 +28,8 @@ const imageUsage = `Usage:
   bulwark image [flags] --rootfs DIR          unpacked root filesystem
   bulwark image [flags] --dir DIR             source folder (lockfiles, manifests)
 
-Scans the target's packages for known vulnerabilities. The vulnerability
+Scans the target's packages for known vulnerabilities and its files (every
+layer, deleted files too) and configuration for secrets. The vulnerability
 database is downloaded or refreshed first when missing or older than
 --db-max-age, unless --offline.
 
@@ -43,7 +46,7 @@ type findingsError struct {
 }
 
 func (e *findingsError) Error() string {
-	return fmt.Sprintf("%d vulnerabilities found", e.count)
+	return fmt.Sprintf("%d findings", e.count)
 }
 
 var imageFormats = map[string]func(io.Writer, *report.Report) error{
@@ -83,7 +86,7 @@ func runImage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	f.db.registerEnrichment(fs)
 	fs.StringVar(&f.format, "format", "table", "output `format`: table, json")
 	fs.StringVar(&f.output, "output", "", "write the report to `file` instead of standard output")
-	fs.StringVar(&f.scanners, "scanners", "vuln", "comma-separated `scanners` to run: vuln")
+	fs.StringVar(&f.scanners, "scanners", "vuln,secret", "comma-separated `scanners` to run: vuln, secret")
 	fs.StringVar(&f.severities, "severity", "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL", "comma-separated `severities` to report")
 	fs.IntVar(&f.exitCode, "exit-code", 0, "exit with `code` when vulnerabilities remain after filtering")
 	fs.BoolVar(&f.ignoreUnfixed, "ignore-unfixed", false, "leave out vulnerabilities that have no fixed version")
@@ -102,9 +105,15 @@ func runImage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if !ok {
 		return fmt.Errorf("%w: unknown --format %q (want table or json)", errUsage, f.format)
 	}
+	vulnScan := false
 	for _, s := range strings.Split(f.scanners, ",") {
-		if s = strings.TrimSpace(s); s != "vuln" {
-			return fmt.Errorf("%w: unknown --scanners value %q (want vuln)", errUsage, s)
+		switch strings.TrimSpace(s) {
+		case "vuln":
+			vulnScan = true
+		case "secret":
+			f.secrets = secret.New(secret.Builtin(), secret.Options{MaxFileSize: secrets.MaxSize})
+		default:
+			return fmt.Errorf("%w: unknown --scanners value %q (want vuln, secret)", errUsage, s)
 		}
 	}
 	keep := map[string]bool{}
@@ -136,6 +145,32 @@ func runImage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
+	if rep.Secrets != nil {
+		var kept []report.Secret
+		for _, s := range rep.Secrets {
+			if keep[s.Severity] {
+				kept = append(kept, s)
+			}
+		}
+		rep.Secrets = append([]report.Secret{}, kept...)
+	}
+	if vulnScan {
+		if err := f.matchVulnerabilities(ctx, rep, keep, ig, vexes, stderr); err != nil {
+			return err
+		}
+	}
+	if err := writeReport(f.output, stdout, func(w io.Writer) error { return write(w, rep) }); err != nil {
+		return err
+	}
+	if n := len(rep.Vulnerabilities) + len(rep.Secrets); f.exitCode != 0 && n > 0 {
+		return &findingsError{code: f.exitCode, count: n}
+	}
+	return nil
+}
+
+// matchVulnerabilities adds the findings of the vulnerability database to
+// the report, filtered by severity and triaged.
+func (f *imageFlags) matchVulnerabilities(ctx context.Context, rep *report.Report, keep map[string]bool, ig *triage.Ignore, vexes []*triage.VEX, stderr io.Writer) error {
 	db, err := f.openDB(ctx, stderr)
 	if err != nil {
 		return err
@@ -168,16 +203,7 @@ func runImage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		rep.Vulnerabilities = []report.Vulnerability{}
 	}
 	rep.Database, err = databaseInfo(db)
-	if err != nil {
-		return err
-	}
-	if err := writeReport(f.output, stdout, func(w io.Writer) error { return write(w, rep) }); err != nil {
-		return err
-	}
-	if f.exitCode != 0 && len(rep.Vulnerabilities) > 0 {
-		return &findingsError{code: f.exitCode, count: len(rep.Vulnerabilities)}
-	}
-	return nil
+	return err
 }
 
 func isSet(fs *flag.FlagSet, name string) bool {

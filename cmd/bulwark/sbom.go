@@ -12,6 +12,7 @@ import (
 
 	"github.com/bulwark-sec/bulwark/cache"
 	"github.com/bulwark-sec/bulwark/extract"
+	"github.com/bulwark-sec/bulwark/extract/secrets"
 	"github.com/bulwark-sec/bulwark/image"
 	"github.com/bulwark-sec/bulwark/layerfs"
 	"github.com/bulwark-sec/bulwark/report"
@@ -20,6 +21,7 @@ import (
 	"github.com/bulwark-sec/bulwark/report/spdx"
 	"github.com/bulwark-sec/bulwark/report/table"
 	"github.com/bulwark-sec/bulwark/scan"
+	"github.com/bulwark-sec/bulwark/secret"
 )
 
 // formats maps --format values to writers.
@@ -49,6 +51,8 @@ type targetFlags struct {
 	insecure, noCache, quiet     bool
 	parallel                     int
 	maxLayerSize                 int64
+	// secrets, when set by a command, adds secret scanning to the walk.
+	secrets *secret.Engine
 }
 
 func (f *targetFlags) register(fs *flag.FlagSet) {
@@ -116,7 +120,10 @@ func (f *targetFlags) scan(ctx context.Context, fs *flag.FlagSet, positional []s
 	}
 	defer src.Close()
 
-	sopts := scan.Options{Extractors: exts, Parallel: f.parallel, Tool: report.Tool{Name: "bulwark", Version: toolVersion()}}
+	if f.secrets != nil {
+		exts = append(exts, secrets.Extractor{Engine: f.secrets})
+	}
+	sopts := scan.Options{Extractors: exts, Parallel: f.parallel, Tool: report.Tool{Name: "bulwark", Version: toolVersion()}, Secrets: f.secrets}
 	tmpParent := ""
 	if !f.noCache {
 		dir, err := f.cacheRoot()

@@ -43,10 +43,17 @@ func Write(w io.Writer, r *report.Report) error {
 	fmt.Fprintf(ew, "  layers:    %d\n", len(r.Inventory.Layers))
 	fmt.Fprintf(ew, "  packages:  %d%s\n\n", len(r.Inventory.Packages), countByType(r.Inventory.Packages))
 
-	if r.Database != nil {
-		// A vulnerability scan: the findings are the report.
-		if err := writeVulnerabilities(ew, r); err != nil {
-			return err
+	if r.Database != nil || r.Secrets != nil {
+		// A vulnerability or secret scan: the findings are the report.
+		if r.Database != nil {
+			if err := writeVulnerabilities(ew, r); err != nil {
+				return err
+			}
+		}
+		if r.Secrets != nil {
+			if err := writeSecrets(ew, r.Secrets); err != nil {
+				return err
+			}
 		}
 		writeWarnings(ew, r.Warnings)
 		return ew.err
@@ -172,4 +179,33 @@ func (e *errWriter) Write(p []byte) (int, error) {
 	n, err := e.w.Write(p)
 	e.err = err
 	return n, err
+}
+
+// writeSecrets writes one line per secret: where it is (layer and file,
+// or the configuration field), which rule, and the redacted match.
+func writeSecrets(w io.Writer, secrets []report.Secret) error {
+	fmt.Fprintf(w, "\nsecrets: %d\n", len(secrets))
+	if len(secrets) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SEVERITY\tRULE\tWHERE\tMATCH\tNOTE")
+	for _, s := range secrets {
+		where := s.Path
+		if s.Line > 0 {
+			where += fmt.Sprintf(":%d", s.Line)
+		}
+		if s.Source == "config" {
+			where = "image config " + where
+		} else if s.Layer >= 0 {
+			where = fmt.Sprintf("layer %d: %s", s.Layer, where)
+		}
+		note := ""
+		if s.DeletedBy != nil {
+			note = fmt.Sprintf("deleted in layer %d, still in layer %d", *s.DeletedBy, s.Layer)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Severity, s.RuleID, where, s.Match, note)
+	}
+	return tw.Flush()
 }

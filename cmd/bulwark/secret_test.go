@@ -1,0 +1,105 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+
+	"github.com/bulwark-sec/bulwark/internal/testimage"
+)
+
+// plantedImage is a three-layer image with secrets where they hide in
+// practice: a .env file that a later layer deletes, a .git-credentials
+// file, a private key replaced by a later layer, an ENV value and a build
+// argument in the history.
+func plantedImage(t *testing.T) string {
+	t.Helper()
+	layer := func(files ...testimage.File) v1.Layer {
+		l, err := testimage.Layer(files)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return l
+	}
+	key := "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n"
+	img, err := testimage.Image(
+		layer(
+			testimage.File{Path: "app/.env", Body: []byte("PORT=8080\nGITHUB_TOKEN=ghp_Xk48Lm2Vn9Rb4Tk1Wz8Pc3Hd6Jf0Ys5Ua2Ge\n")},
+			testimage.File{Path: "root/.ssh/id_ed25519", Body: []byte(key)},
+			testimage.File{Path: "usr/share/doc/pkg/README", Body: []byte("export TOKEN=ghp_Xk48Lm2Vn9Rb4Tk1Wz8Pc3Hd6Jf0Ys5Ua2Ge\n")},
+		),
+		layer(
+			testimage.File{Path: "app/.wh..env", Body: nil},
+			testimage.File{Path: "root/.git-credentials", Body: []byte("https://ci-bot:glpat-Xk48Lm2Vn9Rb4Tk1Wz8P@gitlab.example.org\n")},
+		),
+		layer(testimage.File{Path: "root/.ssh/id_ed25519", Body: []byte("rotated\n")}),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, _ := img.ConfigFile()
+	cfg = cfg.DeepCopy()
+	cfg.Config.Env = []string{"PATH=/usr/bin", "AWS_ACCESS_KEY_ID=AKIA4QWERTYZ2X7NMLKJ"}
+	cfg.History = []v1.History{
+		{CreatedBy: "ADD app /app"},
+		{CreatedBy: "RUN |1 DB_PASSWORD=Xk48Lm2Vn9Rb4Tk1 /bin/sh -c ./migrate"},
+		{CreatedBy: "COPY id_ed25519 /root/.ssh/"},
+	}
+	if img, err = mutate.ConfigFile(img, cfg); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "planted.tar")
+	if err := testimage.WriteDockerArchive(path, "planted:1", img); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestImageSecrets(t *testing.T) {
+	tar := plantedImage(t)
+	code, out, errOut := bulwark(t, "image", "--input", tar, "--scanners", "secret", "--format", "json", "--no-cache")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	r := decode(t, out)
+	var got []string
+	for _, s := range r.Secrets {
+		line := s.RuleID + " " + s.Source + " " + s.Path
+		if s.Layer >= 0 {
+			line += " L" + string(rune('0'+s.Layer))
+		}
+		if s.DeletedBy != nil {
+			line += " deleted-by-L" + string(rune('0'+*s.DeletedBy))
+		}
+		got = append(got, line)
+		if strings.Contains(s.Match, "Xk48Lm2") || len(s.Match) > 8 {
+			t.Errorf("unredacted: %+v", s)
+		}
+	}
+	want := []string{
+		"github-pat layer app/.env L0 deleted-by-L1",
+		"private-key layer root/.ssh/id_ed25519 L0 deleted-by-L2",
+		"git-credentials layer root/.git-credentials L1",
+		"aws-access-key-id config Env",
+		"generic-password config History[1].created_by",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("secrets:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if r.Database != nil || r.Vulnerabilities != nil {
+		t.Error("vulnerability scan ran with --scanners secret")
+	}
+	// The table names the deleted file's layers; --exit-code counts secrets.
+	code, out, _ = bulwark(t, "image", "--input", tar, "--scanners", "secret", "--no-cache", "--exit-code", "4")
+	if code != 4 || !strings.Contains(out, "deleted in layer 1, still in layer 0") || strings.Contains(out, "Xk48Lm2") {
+		t.Errorf("table (exit %d):\n%s", code, out)
+	}
+	// A severity filter applies to secrets too.
+	code, out, _ = bulwark(t, "image", "--input", tar, "--scanners", "secret", "--no-cache", "--format", "json", "--severity", "LOW")
+	if r := decode(t, out); code != 0 || len(r.Secrets) != 0 {
+		t.Errorf("--severity LOW: %d secrets", len(r.Secrets))
+	}
+}

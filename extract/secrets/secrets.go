@@ -1,0 +1,87 @@
+// Package secrets runs the secret engine over the files of each layer.
+// Because layers are read one by one, a secret in a file that a later
+// layer deleted is found in the layer that still ships it.
+package secrets
+
+import (
+	"context"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/bulwark-sec/bulwark/extract"
+	"github.com/bulwark-sec/bulwark/secret"
+)
+
+// MaxSize is the largest file scanned; larger ones are skipped (with a
+// warning from the walk), as are the kinds of file that hold no text.
+const MaxSize = 10 << 20
+
+// Extractor finds secrets in text files.
+type Extractor struct {
+	Engine *secret.Engine
+}
+
+// New returns an extractor with the built-in rules.
+func New() Extractor { return Extractor{Engine: secret.New(secret.Builtin(), secret.Options{MaxFileSize: MaxSize})} }
+
+// Name implements extract.Extractor.
+func (Extractor) Name() string { return "secret" }
+
+// Version implements extract.Extractor: it changes with the rule set, so
+// cached layer results are not reused across rule changes.
+func (x Extractor) Version() int {
+	h := crc32.NewIEEE()
+	for _, r := range x.Engine.Rules() {
+		fmt.Fprintf(h, "%s\x00%s\x00%v\x00%f\x00", r.ID, r.Regex, r.Keywords, r.MinEntropy)
+	}
+	return int(h.Sum32() & 0x7fffffff)
+}
+
+// MaxSize implements extract.Extractor.
+func (Extractor) MaxSize() int64 { return MaxSize }
+
+// skipDirs hold compiled or generated data, locales and documentation of
+// distribution packages: no credentials, much volume.
+var skipDirs = []string{
+	"usr/share/locale/", "usr/share/i18n/", "usr/share/zoneinfo/", "usr/share/man/", "usr/share/doc/",
+	"usr/share/info/", "usr/share/icons/", "usr/share/fonts/", "usr/lib/locale/", "usr/share/mime/",
+	"var/lib/dpkg/info/", "usr/share/perl", "usr/lib/python3/dist-packages/", "proc/", "sys/",
+}
+
+// skipExts are formats that are binary or compressed.
+var skipExts = map[string]bool{
+	".so": true, ".a": true, ".o": true, ".pyc": true, ".pyo": true, ".class": true, ".jar": true, ".war": true,
+	".zip": true, ".gz": true, ".tgz": true, ".bz2": true, ".xz": true, ".zst": true, ".7z": true, ".whl": true, ".egg": true,
+	".png": true, ".jpg": true, ".jpeg": true, ".gif": true, ".ico": true, ".webp": true, ".svg": false,
+	".woff": true, ".woff2": true, ".ttf": true, ".otf": true, ".eot": true, ".mo": true, ".gmo": true,
+	".pdf": true, ".mp3": true, ".mp4": true, ".wasm": true, ".node": true, ".db": true, ".sqlite": true,
+	".deb": true, ".rpm": true, ".apk": false, ".iso": true, ".img": true, ".bin": true, ".dat": true,
+}
+
+// Required implements extract.Extractor.
+func (Extractor) Required(f extract.File) bool {
+	if !f.Mode.IsRegular() || f.Size == 0 || f.Size > MaxSize {
+		return false
+	}
+	if skipExts[strings.ToLower(path.Ext(f.Path))] {
+		return false
+	}
+	for _, d := range skipDirs {
+		if strings.HasPrefix(f.Path, d) {
+			return false
+		}
+	}
+	return true
+}
+
+// Extract implements extract.Extractor.
+func (x Extractor) Extract(ctx context.Context, in extract.Input) (extract.Result, error) {
+	data, err := io.ReadAll(io.LimitReader(in.Content, MaxSize))
+	if err != nil {
+		return extract.Result{}, fmt.Errorf("secret: %s: %w", in.Path, err)
+	}
+	return extract.Result{Secrets: x.Engine.Scan(in.Path, data)}, nil
+}
