@@ -13,14 +13,17 @@ import (
 
 	"github.com/bulwark-sec/bulwark/extract"
 	"github.com/bulwark-sec/bulwark/extract/apk"
+	"github.com/bulwark-sec/bulwark/extract/dotnet"
 	"github.com/bulwark-sec/bulwark/extract/dpkg"
 	"github.com/bulwark-sec/bulwark/extract/gobinary"
 	"github.com/bulwark-sec/bulwark/extract/gomod"
 	"github.com/bulwark-sec/bulwark/extract/java"
 	"github.com/bulwark-sec/bulwark/extract/osrelease"
 	"github.com/bulwark-sec/bulwark/extract/php"
+	"github.com/bulwark-sec/bulwark/extract/python"
 	"github.com/bulwark-sec/bulwark/extract/rpm"
 	"github.com/bulwark-sec/bulwark/extract/ruby"
+	"github.com/bulwark-sec/bulwark/extract/rust"
 	"github.com/bulwark-sec/bulwark/image"
 	"github.com/bulwark-sec/bulwark/inventory"
 	"github.com/bulwark-sec/bulwark/layerfs"
@@ -60,6 +63,16 @@ func LanguageExtractors() []extract.Extractor {
 		ruby.LockExtractor{},
 		php.LockExtractor{},
 		php.InstalledExtractor{},
+		python.DistExtractor{},
+		python.RequirementsExtractor{},
+		python.PoetryExtractor{},
+		python.PipenvExtractor{},
+		python.UVExtractor{},
+		rust.LockExtractor{},
+		rust.BinaryExtractor{},
+		dotnet.DepsExtractor{},
+		dotnet.LockExtractor{},
+		dotnet.ProjectExtractor{},
 	}
 }
 
