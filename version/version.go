@@ -4,7 +4,9 @@
 package version
 
 import (
+	"github.com/bulwark-sec/bulwark/version/composer"
 	"github.com/bulwark-sec/bulwark/version/dpkg"
+	"github.com/bulwark-sec/bulwark/version/gem"
 	"github.com/bulwark-sec/bulwark/version/maven"
 	"github.com/bulwark-sec/bulwark/version/pep440"
 	"github.com/bulwark-sec/bulwark/version/semver"
@@ -27,6 +29,8 @@ var schemes = map[string]Compare{
 	"NuGet":     semver.CompareNuGet,
 	"PyPI":      pep440.Compare,
 	"Maven":     maven.Compare,
+	"RubyGems":  gem.Compare,
+	"Packagist": composer.Compare,
 }
 
 // For returns the comparison of a base ecosystem ("Debian", "npm").

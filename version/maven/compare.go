@@ -1,221 +1,352 @@
-// Package maven compares Maven versions the way Maven's ComparableVersion
-// does (the scheme of OSV's Maven ecosystem).
+// Package maven orders versions the way Maven does (the ordering of OSV's
+// Maven ecosystem), as org.apache.maven.artifact.versioning.ComparableVersion
+// of Maven 3.8.7 does it.
 //
-// A version is split into items at ".", at "-", and where digits meet
-// letters; "-" and a digit/letter switch start a sub-list. Numbers compare
-// as numbers; words are qualifiers, ordered alpha < beta < milestone < rc
-// (= cr) < snapshot < "" (= ga = final = release) < sp < any other word
-// (those alphabetically); "a1", "b1", "m1" mean alpha 1, beta 1,
-// milestone 1. Numbers sort above words and lists, lists above words, and
-// trailing zeros and empty qualifiers are dropped, so 1.0 == 1 == 1-ga.
+// Maven accepts any string as a version. The string is lower-cased and cut
+// into items: at ".", at "-", and where a digit follows a non-digit or a
+// non-digit follows a digit. A run of digits is a number, anything else a
+// word (a qualifier); an empty item (as in "1..2" or "-1") is the number 0.
+// The items do not form a flat list: "-" and every switch between digits
+// and letters open a sub-list that holds the rest of the version, and a
+// word directly after "." ("1.rc1", "1.2.fin") opens one too, as if it came
+// after "-". So 1.2-rc-3 is [1, 2, [rc, [3]]].
+//
+// Words have a rank: alpha < beta < milestone < rc < snapshot < "" <
+// sp < any other word, and other words among themselves in alphabetical
+// (UTF-16) order. "cr" is rc; "ga", "final" and "release" are ""; "a",
+// "b" and "m" directly followed by a digit are alpha, beta and milestone.
+// Numbers compare by value, except that a number written with more than 9
+// significant digits is always larger than one with at most 9, and one
+// with more than 18 larger than one with at most 18 (Maven stores them as
+// int, long and BigInteger; with ASCII digits this is just the value).
+//
+// A number is above any word and any sub-list, a sub-list above any word.
+// When one list is longer, the other is padded with nothing, and nothing
+// compares like 0 to a number, like "" to a word (so 1-rc < 1 < 1-sp), and
+// like an empty list to a list. Zeros and empty words at the end of a list
+// (or before its sub-list) are dropped: 1.0 == 1 == 1-ga == 1.0.0-final.
+//
+// Maven decides digits and letters per UTF-16 unit, so digits of other
+// scripts (Arabic-Indic, fullwidth) count as digits, with their value, but
+// digits outside the Basic Multilingual Plane are letters; and it lowers
+// case with Java's rules. One rule of Java's is not followed: a Greek
+// capital sigma at the end of a word becomes σ here, ς in Java.
 package maven
 
 import (
+	"errors"
 	"fmt"
-	"strconv"
-	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
-type kind int
+// maxLen bounds the input: real versions are short, and Compare recurses
+// once per sub-list.
+const maxLen = 1024
+
+type kind uint8
 
 const (
-	intItem kind = iota
-	stringItem
-	listItem
+	number kind = iota
+	word
+	sublist
 )
 
+// Qualifier ranks, in Maven's order; ranks above release compare after it.
+const (
+	rankAlpha uint8 = iota
+	rankBeta
+	rankMilestone
+	rankRC
+	rankSnapshot
+	rankRelease
+	rankSP
+	rankOther // an unknown word: ordered by its text
+)
+
+// item is one element of a list. A number holds its value in text as
+// ASCII decimal without leading zeros ("" is zero) and its Java type in
+// size: 0 int, 1 long, 2 BigInteger. A word holds its rank and, for an
+// unknown word, its lower-cased text. A sublist item is always the last
+// of its list and stands for the next list of the Version.
 type item struct {
 	kind kind
-	num  string // intItem: digits without leading zeros ("" is zero)
-	str  string // stringItem: the comparable form of the qualifier
-	list []*item
+	size uint8
+	rank uint8
+	text string
+}
+
+func (it item) isNull() bool {
+	switch it.kind {
+	case number:
+		return it.text == ""
+	case word:
+		return it.rank == rankRelease
+	}
+	return false // a sublist is null when its list is empty; see normalize
 }
 
 // Version is a parsed Maven version.
 type Version struct {
-	s    string
-	root *item
+	s string
+	// lists is the chain of nested lists: lists[0] is the version, and a
+	// sublist item at the end of lists[i] is lists[i+1].
+	lists [][]item
 }
 
-const maxLen = 512
-
-// Parse parses a Maven version. Every string is a Maven version; only an
-// empty or overlong one is refused.
+// Parse parses a Maven version. Maven accepts every string; Parse refuses
+// only the empty string (a missing version, which Maven would take for 0),
+// one longer than 1 KiB, and one that is not UTF-8.
 func Parse(s string) (Version, error) {
-	if s == "" || len(s) > maxLen {
-		return Version{}, fmt.Errorf("maven version: %d bytes, want 1 to %d", len(s), maxLen)
+	switch {
+	case s == "":
+		return Version{}, errors.New("maven: empty version")
+	case len(s) > maxLen:
+		return Version{}, fmt.Errorf("maven: version of %d bytes, more than %d", len(s), maxLen)
+	case !utf8.ValidString(s):
+		return Version{}, fmt.Errorf("maven: version %q is not UTF-8", s)
 	}
-	v := strings.ToLower(s)
-	root := &item{kind: listItem}
-	list := root
-	stack := []*item{root}
-	start := 0
-	digit := false
-	push := func() {
-		l := &item{kind: listItem}
-		list.list = append(list.list, l)
-		list = l
-		stack = append(stack, l)
-	}
-	for i := 0; i < len(v); i++ {
-		c := v[i]
+	p := parser{v: lower(s), items: make([]item, 0, 8)}
+	p.run()
+	return Version{s: s, lists: p.normalize()}, nil
+}
+
+type parser struct {
+	v      string
+	items  []item // the items of all lists, list after list
+	starts []int  // where each list begins in items
+}
+
+func (p *parser) add(it item) { p.items = append(p.items, it) }
+
+// open ends the current list with a sublist item and starts the next.
+func (p *parser) open() {
+	p.add(item{kind: sublist})
+	p.starts = append(p.starts, len(p.items))
+}
+
+func (p *parser) empty() bool { return len(p.items) == p.starts[len(p.starts)-1] }
+
+func (p *parser) run() {
+	v := p.v
+	p.starts = append(p.starts, 0)
+	start, digits := 0, false
+	for i := 0; i < len(v); {
+		r, n := utf8.DecodeRuneInString(v[i:])
 		switch {
-		case c == '.' || c == '-':
+		case r == '.' || r == '-':
 			if i == start {
-				list.list = append(list.list, &item{kind: intItem})
+				p.add(item{kind: number})
 			} else {
-				list.list = append(list.list, parseItem(digit, v[start:i], false))
+				p.add(newItem(digits, v[start:i], false))
 			}
 			start = i + 1
-			if c == '-' {
-				push()
+			if r == '-' {
+				p.open()
 			}
-		case c >= '0' && c <= '9':
-			if !digit && i > start {
-				// Letters then digits after "." ("1.rc1") count as
-				// after "-" too.
-				if len(list.list) > 0 {
-					push()
+		case isDigit(r):
+			if !digits && i > start {
+				if !p.empty() {
+					p.open() // ".rc1" reads as "-rc1"
 				}
-				list.list = append(list.list, parseItem(false, v[start:i], true))
+				p.add(newItem(false, v[start:i], true))
 				start = i
-				push()
+				p.open()
 			}
-			digit = true
+			digits = true
 		default:
-			if digit && i > start {
-				list.list = append(list.list, parseItem(true, v[start:i], false))
+			if digits && i > start {
+				p.add(newItem(true, v[start:i], false))
 				start = i
-				push()
+				p.open()
 			}
-			digit = false
+			digits = false
 		}
+		i += n
 	}
-	if len(v) > start {
-		// A qualifier at the very end after "." counts as if after "-"
-		// (1.2.fin is 1.2-fin), as in Maven 3.8.7 and later.
-		if !digit && len(list.list) > 0 {
-			push()
+	if start < len(v) {
+		if !digits && !p.empty() {
+			p.open() // "1.2.fin" reads as "1.2-fin"
 		}
-		list.list = append(list.list, parseItem(digit, v[start:], false))
+		p.add(newItem(digits, v[start:], false))
 	}
-	for i := len(stack) - 1; i >= 0; i-- {
-		stack[i].normalize()
-	}
-	return Version{s: s, root: root}, nil
 }
 
-var qualifiers = []string{"alpha", "beta", "milestone", "rc", "snapshot", "", "sp"}
-
-var aliases = map[string]string{"ga": "", "final": "", "release": "", "cr": "rc"}
-
-func parseItem(digit bool, s string, followedByDigit bool) *item {
-	if digit {
-		return &item{kind: intItem, num: strings.TrimLeft(s, "0")}
+// normalize drops, innermost list first, the null items at the end of each
+// list, stepping over its sublist unless that is empty too.
+func (p *parser) normalize() [][]item {
+	lists := make([][]item, len(p.starts))
+	for i := len(p.starts) - 1; i >= 0; i-- {
+		end := len(p.items)
+		if i+1 < len(p.starts) {
+			end = p.starts[i+1]
+		}
+		l := p.items[p.starts[i]:end:end]
+		var sub bool
+		if n := len(l); n > 0 && l[n-1].kind == sublist {
+			l = l[:n-1]
+			sub = i+1 < len(lists) && len(lists[i+1]) > 0
+		}
+		for len(l) > 0 && l[len(l)-1].isNull() {
+			l = l[:len(l)-1]
+		}
+		if sub {
+			l = append(l, item{kind: sublist})
+		}
+		lists[i] = l
 	}
-	if followedByDigit && len(s) == 1 {
+	for i, l := range lists {
+		if len(l) == 0 || l[len(l)-1].kind != sublist {
+			return lists[:i+1]
+		}
+	}
+	return lists
+}
+
+func isDigit(r rune) bool {
+	if r < utf8.RuneSelf {
+		return '0' <= r && r <= '9'
+	}
+	return r <= 0xFFFF && unicode.IsDigit(r) // Java's isDigit(char)
+}
+
+// digitValue is the value of a decimal digit of any script: the decimal
+// digits of Unicode come in runs of ten, from zero to nine.
+func digitValue(r rune) byte {
+	if r < utf8.RuneSelf {
+		return byte(r - '0')
+	}
+	first := r
+	for unicode.IsDigit(first - 1) {
+		first--
+	}
+	return byte((r - first) % 10)
+}
+
+func newItem(digits bool, s string, followedByDigit bool) item {
+	if digits {
+		return newNumber(s)
+	}
+	if followedByDigit {
 		switch s {
 		case "a":
-			s = "alpha"
+			return item{kind: word, rank: rankAlpha}
 		case "b":
-			s = "beta"
+			return item{kind: word, rank: rankBeta}
 		case "m":
-			s = "milestone"
+			return item{kind: word, rank: rankMilestone}
 		}
 	}
-	if a, ok := aliases[s]; ok {
-		s = a
+	switch s {
+	case "alpha":
+		return item{kind: word, rank: rankAlpha}
+	case "beta":
+		return item{kind: word, rank: rankBeta}
+	case "milestone":
+		return item{kind: word, rank: rankMilestone}
+	case "rc", "cr":
+		return item{kind: word, rank: rankRC}
+	case "snapshot":
+		return item{kind: word, rank: rankSnapshot}
+	case "", "ga", "final", "release":
+		return item{kind: word, rank: rankRelease}
+	case "sp":
+		return item{kind: word, rank: rankSP}
 	}
-	return &item{kind: stringItem, str: comparable(s)}
+	return item{kind: word, rank: rankOther, text: s}
 }
 
-// comparable is ComparableVersion's sort key of a qualifier: its index
-// among the known ones, or, for an unknown one, after them all.
-func comparable(q string) string {
-	for i, k := range qualifiers {
-		if k == q {
-			return strconv.Itoa(i)
-		}
+// newNumber reads a run of digits. Maven strips leading ASCII zeros (all
+// of them only when something else follows) and picks int, long or
+// BigInteger by the length of what is left.
+func newNumber(s string) item {
+	t := s
+	for len(t) > 0 && t[0] == '0' {
+		t = t[1:]
 	}
-	return strconv.Itoa(len(qualifiers)) + "-" + q
-}
-
-var releaseKey = comparable("")
-
-func (it *item) isNull() bool {
-	switch it.kind {
-	case intItem:
-		return it.num == ""
-	case stringItem:
-		return it.str == releaseKey
+	if t == "" {
+		t = s
 	}
-	return len(it.list) == 0
-}
-
-// normalize drops trailing null items, stopping at the first non-null
-// item that is not a list.
-func (it *item) normalize() {
-	for i := len(it.list) - 1; i >= 0; i-- {
-		last := it.list[i]
-		if last.isNull() {
-			it.list = append(it.list[:i], it.list[i+1:]...)
-		} else if last.kind != listItem {
+	var size uint8
+	switch n := utf8.RuneCountInString(t); {
+	case n > 18:
+		size = 2
+	case n > 9:
+		size = 1
+	}
+	ascii := true
+	for i := 0; i < len(t); i++ {
+		if t[i] >= utf8.RuneSelf {
+			ascii = false
 			break
 		}
 	}
+	if !ascii {
+		b := make([]byte, 0, len(t))
+		for _, r := range t {
+			b = append(b, '0'+digitValue(r))
+		}
+		t = string(b)
+	}
+	for len(t) > 0 && t[0] == '0' {
+		t = t[1:]
+	}
+	return item{kind: number, size: size, text: t}
 }
 
-// compare orders it against other (nil meaning nothing there): numbers
-// above lists above words.
-func (it *item) compare(other *item) int {
-	switch it.kind {
-	case intItem:
-		if other == nil {
-			if it.num == "" {
-				return 0
+// lower lower-cases s as Java's toLowerCase(Locale.ENGLISH) does, without
+// copying s when there is nothing to change.
+func lower(s string) string {
+	i := 0
+	for ; i < len(s); i++ {
+		if c := s[i]; c >= utf8.RuneSelf || 'A' <= c && c <= 'Z' {
+			break
+		}
+	}
+	if i == len(s) {
+		return s
+	}
+	b := make([]byte, i, len(s)+8)
+	copy(b, s)
+	for _, r := range s[i:] {
+		switch {
+		case r < utf8.RuneSelf:
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
 			}
-			return 1
+			b = append(b, byte(r))
+		case r == 'İ':
+			b = append(b, "i\u0307"...) // Java's special casing
+		default:
+			b = utf8.AppendRune(b, unicode.ToLower(r))
 		}
-		if other.kind == intItem {
-			return compareNumbers(it.num, other.num)
-		}
-		return 1
-	case stringItem:
-		if other == nil {
-			return sign(strings.Compare(it.str, releaseKey))
-		}
-		if other.kind == stringItem {
-			return sign(strings.Compare(it.str, other.str))
-		}
-		return -1
 	}
-	if other == nil {
-		for _, x := range it.list {
-			if c := x.compare(nil); c != 0 {
-				return c
-			}
-		}
-		return 0
+	return string(b)
+}
+
+// String returns the version as it was parsed.
+func (v Version) String() string { return v.s }
+
+// Compare returns -1, 0 or +1 as v sorts before, equal to or after w.
+func (v Version) Compare(w Version) int {
+	if len(v.lists) == 0 || len(w.lists) == 0 { // the zero Version
+		return compareInts(len(v.lists), len(w.lists))
 	}
-	switch other.kind {
-	case intItem:
-		return -1
-	case stringItem:
-		return 1
-	}
-	for i := 0; i < len(it.list) || i < len(other.list); i++ {
-		var l, r *item
-		if i < len(it.list) {
-			l = it.list[i]
-		}
-		if i < len(other.list) {
-			r = other.list[i]
-		}
+	return compareLists(v.lists, 0, w.lists, 0)
+}
+
+// compareLists compares list i of a with list j of b.
+func compareLists(a [][]item, i int, b [][]item, j int) int {
+	l, r := a[i], b[j]
+	for k := 0; k < len(l) || k < len(r); k++ {
 		var c int
-		if l == nil {
-			c = -r.compare(nil)
-		} else {
-			c = l.compare(r)
+		switch {
+		case k >= len(l):
+			c = -compareNull(b, j, r[k])
+		case k >= len(r):
+			c = compareNull(a, i, l[k])
+		default:
+			c = compareItems(a, i, l[k], b, j, r[k])
 		}
 		if c != 0 {
 			return c
@@ -224,38 +355,110 @@ func (it *item) compare(other *item) int {
 	return 0
 }
 
-func compareNumbers(a, b string) int {
-	if len(a) != len(b) {
-		return sign(len(a) - len(b))
+// compareNull compares x, an item of list i of a, with nothing.
+func compareNull(a [][]item, i int, x item) int {
+	switch x.kind {
+	case number:
+		if x.text == "" {
+			return 0
+		}
+		return 1
+	case word:
+		return compareInts(int(x.rank), int(rankRelease))
 	}
-	return strings.Compare(a, b)
+	for _, y := range a[i+1] {
+		if c := compareNull(a, i+1, y); c != 0 {
+			return c
+		}
+	}
+	return 0
 }
 
-func sign(n int) int {
+// order of kinds when they differ: words < sublists < numbers.
+var kindOrder = [...]int{number: 2, word: 0, sublist: 1}
+
+func compareItems(a [][]item, i int, x item, b [][]item, j int, y item) int {
+	if x.kind != y.kind {
+		return compareInts(kindOrder[x.kind], kindOrder[y.kind])
+	}
+	switch x.kind {
+	case number:
+		if x.size != y.size {
+			return compareInts(int(x.size), int(y.size))
+		}
+		if len(x.text) != len(y.text) {
+			return compareInts(len(x.text), len(y.text))
+		}
+		return compareStrings(x.text, y.text)
+	case word:
+		if x.rank != y.rank {
+			return compareInts(int(x.rank), int(y.rank))
+		}
+		return compareUTF16(x.text, y.text)
+	}
+	return compareLists(a, i+1, b, j+1)
+}
+
+func compareInts(x, y int) int {
 	switch {
-	case n < 0:
+	case x < y:
 		return -1
-	case n > 0:
+	case x > y:
 		return 1
 	}
 	return 0
 }
 
-// String returns the version as parsed.
-func (v Version) String() string { return v.s }
+func compareStrings(x, y string) int {
+	switch {
+	case x < y:
+		return -1
+	case x > y:
+		return 1
+	}
+	return 0
+}
 
-// Compare returns -1, 0 or +1 as v sorts before, equal to or after w.
-func (v Version) Compare(w Version) int { return v.root.compare(w.root) }
+// compareUTF16 orders strings as Java's String.compareTo does: by UTF-16
+// code units, which differs from code point order only between characters
+// above U+FFFF and those from U+E000 to U+FFFF.
+func compareUTF16(x, y string) int {
+	for i := 0; i < len(x) && i < len(y); i++ {
+		if x[i] == y[i] {
+			continue
+		}
+		// Back up to the start of the differing runes.
+		for i > 0 && !utf8.RuneStart(x[i]) {
+			i--
+		}
+		r, _ := utf8.DecodeRuneInString(x[i:])
+		s, _ := utf8.DecodeRuneInString(y[i:])
+		if r > 0xFFFF && s > 0xFFFF {
+			return compareInts(int(r), int(s))
+		}
+		return compareInts(int(utf16Key(r)), int(utf16Key(s)))
+	}
+	return compareInts(len(x), len(y))
+}
 
-// Compare parses and compares two versions.
+// utf16Key is the first UTF-16 unit of r: U+10000 and up begin with a
+// lead surrogate, 0xD800 to 0xDBFF.
+func utf16Key(r rune) rune {
+	if r > 0xFFFF {
+		return 0xD800 + (r-0x10000)>>10
+	}
+	return r
+}
+
+// Compare parses and compares two Maven versions.
 func Compare(a, b string) (int, error) {
-	va, err := Parse(a)
+	v, err := Parse(a)
 	if err != nil {
 		return 0, err
 	}
-	vb, err := Parse(b)
+	w, err := Parse(b)
 	if err != nil {
 		return 0, err
 	}
-	return va.Compare(vb), nil
+	return v.Compare(w), nil
 }
