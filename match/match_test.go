@@ -122,6 +122,24 @@ func TestReleaseAware(t *testing.T) {
 	}
 }
 
+// TestAlpine: Alpine packages match by origin and the v<major>.<minor>
+// release, with apk's version order.
+func TestAlpine(t *testing.T) {
+	db := testDB(t)
+	apkPkg := func(name, version string) inventory.Package {
+		return inventory.Package{Type: inventory.TypeAPK, Name: name, Version: version, SourceName: "openssl", Location: "lib/apk/db/installed"}
+	}
+	os := &inventory.OS{Family: "alpine", Version: "3.18.4"}
+	vs, warnings, err := Match(&inventory.Inventory{OS: os, Packages: []inventory.Package{apkPkg("libcrypto3", "3.1.3-r0"), apkPkg("libssl3", "3.1.4-r1")}}, db, Options{})
+	if err != nil || len(warnings) > 0 {
+		t.Fatal(err, warnings)
+	}
+	if len(vs) != 1 || vs[0].Package.Name != "libcrypto3" || vs[0].ID != "CVE-2023-5363" || vs[0].Package.Ecosystem != "Alpine:v3.18" ||
+		strings.Join(vs[0].FixedVersions, ",") != "3.1.4-r0" {
+		t.Errorf("findings: %+v", vs)
+	}
+}
+
 // TestRanges exercises OSV range semantics on constructed entries.
 func TestRanges(t *testing.T) {
 	ev := func(kind, v string) osv.Event {

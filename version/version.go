@@ -4,11 +4,13 @@
 package version
 
 import (
+	"github.com/bulwark-sec/bulwark/version/apk"
 	"github.com/bulwark-sec/bulwark/version/composer"
 	"github.com/bulwark-sec/bulwark/version/dpkg"
 	"github.com/bulwark-sec/bulwark/version/gem"
 	"github.com/bulwark-sec/bulwark/version/maven"
 	"github.com/bulwark-sec/bulwark/version/pep440"
+	"github.com/bulwark-sec/bulwark/version/rpm"
 	"github.com/bulwark-sec/bulwark/version/semver"
 )
 
@@ -21,16 +23,24 @@ var Semver Compare = semver.Compare
 
 // schemes maps OSV base ecosystems to their comparison.
 var schemes = map[string]Compare{
-	"Debian":    dpkg.Compare,
-	"Ubuntu":    dpkg.Compare,
-	"Go":        semver.Compare,
-	"npm":       semver.Compare,
-	"crates.io": semver.Compare,
-	"NuGet":     semver.CompareNuGet,
-	"PyPI":      pep440.Compare,
-	"Maven":     maven.Compare,
-	"RubyGems":  gem.Compare,
-	"Packagist": composer.Compare,
+	"Debian":      dpkg.Compare,
+	"Ubuntu":      dpkg.Compare,
+	"Alpine":      apk.Compare,
+	"Wolfi":       apk.Compare,
+	"Chainguard":  apk.Compare,
+	"Red Hat":     rpm.Compare,
+	"Rocky Linux": rpm.Compare,
+	"AlmaLinux":   rpm.Compare,
+	"SUSE":        rpm.Compare,
+	"openSUSE":    rpm.Compare,
+	"Go":          semver.Compare,
+	"npm":         semver.Compare,
+	"crates.io":   semver.Compare,
+	"NuGet":       semver.CompareNuGet,
+	"PyPI":        pep440.Compare,
+	"Maven":       maven.Compare,
+	"RubyGems":    gem.Compare,
+	"Packagist":   composer.Compare,
 }
 
 // For returns the comparison of a base ecosystem ("Debian", "npm").

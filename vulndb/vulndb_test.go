@@ -48,7 +48,7 @@ func TestImportDirAndLookup(t *testing.T) {
 		t.Fatal(err)
 	}
 	st := stats["testdata/records"]
-	if st.Records != 8 || st.Skipped != 1 || !strings.Contains(st.Problems[0], "broken.json") {
+	if st.Records != 9 || st.Skipped != 1 || !strings.Contains(st.Problems[0], "broken.json") {
 		t.Errorf("stats = %+v", st)
 	}
 	db, err := Open(path)
@@ -66,7 +66,8 @@ func TestImportDirAndLookup(t *testing.T) {
 		{"PyPI", "ReQuests", "PYSEC-2023-74"},
 		{"Go", "stdlib", "GO-2024-2687"},
 		{"Maven", "org.apache.logging.log4j:log4j-core", "GHSA-jfh8-c2jp-5v3q"},
-		{"Alpine:v3.18", "openssl", ""},
+		{"Alpine:v3.18", "openssl", "ALPINE-CVE-2023-5363"},
+		{"Alpine:v3.19", "openssl", ""},
 	} {
 		es, err := db.Lookup(tt.eco, tt.name)
 		if err != nil {
@@ -95,7 +96,7 @@ func TestImportDirAndLookup(t *testing.T) {
 	for _, m := range metas {
 		got = append(got, fmt.Sprintf("%s:%d", m.Ecosystem, m.Records))
 	}
-	if strings.Join(got, " ") != "Debian:3 Go:1 Maven:1 PyPI:1 npm:1" {
+	if strings.Join(got, " ") != "Alpine:1 Debian:3 Go:1 Maven:1 PyPI:1 npm:1" {
 		t.Errorf("ecosystems = %v", got)
 	}
 }

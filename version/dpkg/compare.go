@@ -1,12 +1,16 @@
-// Package dpkg compares Debian package versions as dpkg does.
+// Package dpkg orders Debian package versions the way dpkg and apt do.
 //
-// A version is [epoch:]upstream[-revision]. Epochs compare as numbers;
-// upstream and revision are compared by alternating runs: a run of
-// non-digits, compared character by character where "~" sorts before
-// everything (even the end of the string), letters sort before other
-// characters, and the end of the string sorts between "~" and everything
-// else; then a run of digits, compared as a number. A missing revision
-// compares like "0".
+// A Debian version is [epoch:]upstream[-revision]. The epoch is a plain
+// number (missing means 0) and decides first. The upstream version and the
+// revision are then each compared by the same rule: walk both strings in
+// alternating runs, first a run of non-digits, then a run of digits.
+// Non-digit runs are compared one character at a time with a special
+// alphabet: "~" sorts before anything, even before the end of the string
+// (so 1.0~rc1 < 1.0); the end of the run comes next; then letters in ASCII
+// order; then every other character in ASCII order (so 1.0a < 1.0+).
+// Digit runs are compared as numbers of any length (leading zeros do not
+// count, an empty run is 0). A missing revision compares like "0", so
+// 1.0 == 1.0-0.
 package dpkg
 
 import (
@@ -18,17 +22,21 @@ import (
 // Version is a parsed Debian version.
 type Version struct {
 	s                  string
-	epoch              string // digits, leading zeros removed
+	epoch              string // digits, leading zeros removed; "" is 0
 	upstream, revision string
 }
 
 const maxLen = 1024
 
-// Parse parses a Debian version. It rejects what dpkg rejects (dpkg
-// --validate-version exiting 2): an empty version or part, white space, a
-// bad or too large epoch, an empty revision after "-", and characters other
-// than letters, digits and ".+~" in the revision. Like dpkg, it accepts
-// with no complaint an upstream version with unusual characters.
+// Parse parses a Debian version. It rejects what dpkg rejects as an error
+// (dpkg --validate-version exiting 2): an empty version, an epoch that is
+// empty, not a number or larger than 2147483647, nothing after the epoch's
+// colon, an empty upstream version and an empty revision after the last
+// "-". What dpkg only warns about (an upstream version not starting with a
+// digit, characters outside [A-Za-z0-9.+~:-]) is accepted, as dpkg
+// installs such versions and orders them. Unlike dpkg, Parse also rejects
+// white space anywhere (dpkg trims it at the ends), a sign in the epoch
+// (dpkg reads it with strtol), NUL bytes and versions over 1 KiB.
 func Parse(s string) (Version, error) {
 	if len(s) > maxLen {
 		return Version{}, fmt.Errorf("dpkg version: longer than %d bytes", maxLen)
@@ -36,8 +44,8 @@ func Parse(s string) (Version, error) {
 	if s == "" {
 		return Version{}, errors.New("dpkg version: empty")
 	}
-	if strings.ContainsAny(s, " \t\n\r\v\f") {
-		return Version{}, fmt.Errorf("dpkg version %q: contains white space", s)
+	if strings.ContainsAny(s, " \t\n\r\v\f\x00") {
+		return Version{}, fmt.Errorf("dpkg version %q: contains white space or NUL", s)
 	}
 	v := Version{s: s}
 	rest := s
@@ -51,18 +59,12 @@ func Parse(s string) (Version, error) {
 			return Version{}, fmt.Errorf("dpkg version %q: nothing after the epoch", s)
 		}
 	}
+	v.upstream = rest
 	if i := strings.LastIndexByte(rest, '-'); i >= 0 {
 		v.upstream, v.revision = rest[:i], rest[i+1:]
 		if v.revision == "" {
 			return Version{}, fmt.Errorf("dpkg version %q: empty revision", s)
 		}
-		for j := 0; j < len(v.revision); j++ {
-			if c := v.revision[j]; !isAlnum(c) && c != '.' && c != '+' && c != '~' {
-				return Version{}, fmt.Errorf("dpkg version %q: %q in the revision", s, c)
-			}
-		}
-	} else {
-		v.upstream = rest
 	}
 	if v.upstream == "" {
 		return Version{}, fmt.Errorf("dpkg version %q: empty upstream version", s)
@@ -70,20 +72,18 @@ func Parse(s string) (Version, error) {
 	return v, nil
 }
 
-func isAlnum(c byte) bool {
-	return isDigit(c) || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
-}
-
 func allDigits(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if s[i] < '0' || s[i] > '9' {
+		if !isDigit(s[i]) {
 			return false
 		}
 	}
 	return true
 }
 
-// String returns the version as parsed.
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// String returns the version as it was parsed.
 func (v Version) String() string { return v.s }
 
 // Compare returns -1, 0 or +1 as v sorts before, equal to or after w.
@@ -97,7 +97,7 @@ func (v Version) Compare(w Version) int {
 	return compareParts(v.revision, w.revision)
 }
 
-// Compare parses and compares two versions.
+// Compare parses and compares two version strings.
 func Compare(a, b string) (int, error) {
 	va, err := Parse(a)
 	if err != nil {
@@ -110,47 +110,50 @@ func Compare(a, b string) (int, error) {
 	return va.Compare(vb), nil
 }
 
-// order is a character's weight in a non-digit run; 0 is the end.
-func order(c byte) int {
+// weight is a character's place in a non-digit run; the end of the run
+// (and a digit, which ends it) weighs 0.
+func weight(c byte) int {
 	switch {
 	case c == '~':
 		return -1
-	case c >= '0' && c <= '9':
+	case isDigit(c):
 		return 0
 	case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z':
 		return int(c)
+	case c >= 0x80:
+		// dpkg and apt read the byte as a C char, which is signed on
+		// amd64 (unsigned on arm64): bytes over 0x7f then sort between
+		// letters and ASCII punctuation. We follow amd64. Only
+		// versions dpkg warns about contain such bytes.
+		return int(int8(c)) + 256
 	}
 	return int(c) + 256
 }
 
-func isDigit(c byte) bool { return c >= '0' && c <= '9' }
-
+// compareParts compares two upstream versions or two revisions.
 func compareParts(a, b string) int {
 	i, j := 0, 0
 	for i < len(a) || j < len(b) {
+		// Non-digit run. Equal weights mean both are at the same
+		// non-digit character, so both advance together.
 		for (i < len(a) && !isDigit(a[i])) || (j < len(b) && !isDigit(b[j])) {
-			ac, bc := 0, 0
-			if i < len(a) && !isDigit(a[i]) {
-				ac = order(a[i])
+			wa, wb := 0, 0
+			if i < len(a) {
+				wa = weight(a[i])
 			}
-			if j < len(b) && !isDigit(b[j]) {
-				bc = order(b[j])
+			if j < len(b) {
+				wb = weight(b[j])
 			}
-			if ac != bc {
-				return sign(ac - bc)
+			if wa != wb {
+				return sign(wa - wb)
 			}
-			if i < len(a) && !isDigit(a[i]) {
-				i++
-			}
-			if j < len(b) && !isDigit(b[j]) {
-				j++
-			}
+			i++
+			j++
 		}
-		si := i
+		si, sj := i, j
 		for i < len(a) && isDigit(a[i]) {
 			i++
 		}
-		sj := j
 		for j < len(b) && isDigit(b[j]) {
 			j++
 		}
@@ -161,7 +164,8 @@ func compareParts(a, b string) int {
 	return 0
 }
 
-// compareNumbers compares two digit strings as numbers of any length.
+// compareNumbers compares two digit strings as numbers of any length,
+// without converting them (they may be longer than any integer type).
 func compareNumbers(a, b string) int {
 	a, b = strings.TrimLeft(a, "0"), strings.TrimLeft(b, "0")
 	if len(a) != len(b) {
