@@ -100,7 +100,9 @@ func (Extractor) Extract(ctx context.Context, in extract.Input) (extract.Result,
 // cannot read (a C program, a Go program built without modules) yields
 // nil and no error.
 func readWhole(head []byte, in extract.Input) (*buildinfo.BuildInfo, error) {
-	data := make([]byte, len(head), max(in.Size, int64(len(head))))
+	// One buffer of the declared size (plus room to see the end), so
+	// that reading does not grow and copy it.
+	data := make([]byte, len(head), max(in.Size, int64(len(head)))+bytes.MinRead)
 	copy(data, head)
 	buf := bytes.NewBuffer(data)
 	if _, err := buf.ReadFrom(in.Content); err != nil {

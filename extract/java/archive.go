@@ -136,7 +136,7 @@ func isArchiveName(name string) bool {
 // from its end. A file that is not a zip archive is an error.
 func (ArchiveExtractor) Extract(ctx context.Context, in extract.Input) (extract.Result, error) {
 	opts := Options{TempDir: in.TempDir}.withDefaults()
-	ra, size, done, err := spool(in.Content, maxArchiveSize, opts.InMemory, opts.TempDir)
+	ra, size, done, err := spool(in.Content, in.Size, maxArchiveSize, opts.InMemory, opts.TempDir)
 	if err != nil {
 		return extract.Result{}, fmt.Errorf("%s: %s: %w", archiveName, in.Path, err)
 	}
@@ -271,7 +271,7 @@ func (w *walker) nested(parent io.ReaderAt, parentSize int64, f *zip.File, outer
 		return nil // unsupported method or bad header: skip it
 	}
 	defer rc.Close()
-	ra, n, done, err := spool(&budgetReader{r: rc, w: w}, w.opts.MaxEntrySize, w.opts.InMemory, w.opts.TempDir)
+	ra, n, done, err := spool(&budgetReader{r: rc, w: w}, int64(min(f.UncompressedSize64, 1<<40)), w.opts.MaxEntrySize, w.opts.InMemory, w.opts.TempDir)
 	if err != nil {
 		if errors.Is(err, ErrLimit) || w.ctx.Err() != nil {
 			return fmt.Errorf("%s: %w", loc, err)
@@ -394,9 +394,14 @@ func propsCoords(name string, data []byte) (coords, bool) {
 
 // spool makes a stream readable at random offsets, as a zip must be: in
 // memory up to inMemory bytes, else in a new file in dir, removed by done.
-// More than limit bytes is an error wrapping ErrLimit.
-func spool(r io.Reader, limit, inMemory int64, dir string) (ra io.ReaderAt, size int64, done func(), err error) {
+// More than limit bytes is an error wrapping ErrLimit. sizeHint, the size
+// the stream claims (0 if unknown), sizes the memory buffer once instead
+// of growing it by doubling; a wrong claim costs nothing but that.
+func spool(r io.Reader, sizeHint, limit, inMemory int64, dir string) (ra io.ReaderAt, size int64, done func(), err error) {
 	var buf bytes.Buffer
+	if sizeHint > 0 && sizeHint <= min(inMemory, limit) {
+		buf.Grow(int(sizeHint) + bytes.MinRead)
+	}
 	n, err := buf.ReadFrom(io.LimitReader(r, min(inMemory, limit)+1))
 	if err != nil {
 		return nil, 0, nil, err
