@@ -18,12 +18,15 @@ import (
 	"github.com/bulwark-sec/bulwark/extract/gobinary"
 	"github.com/bulwark-sec/bulwark/extract/gomod"
 	"github.com/bulwark-sec/bulwark/extract/java"
+	"github.com/bulwark-sec/bulwark/extract/npm"
 	"github.com/bulwark-sec/bulwark/extract/osrelease"
 	"github.com/bulwark-sec/bulwark/extract/php"
+	"github.com/bulwark-sec/bulwark/extract/pnpm"
 	"github.com/bulwark-sec/bulwark/extract/python"
 	"github.com/bulwark-sec/bulwark/extract/rpm"
 	"github.com/bulwark-sec/bulwark/extract/ruby"
 	"github.com/bulwark-sec/bulwark/extract/rust"
+	"github.com/bulwark-sec/bulwark/extract/yarn"
 	"github.com/bulwark-sec/bulwark/image"
 	"github.com/bulwark-sec/bulwark/inventory"
 	"github.com/bulwark-sec/bulwark/layerfs"
@@ -59,6 +62,10 @@ func LanguageExtractors() []extract.Extractor {
 		java.ArchiveExtractor{},
 		java.PomExtractor{},
 		java.GradleLockExtractor{},
+		npm.LockExtractor{},
+		npm.InstalledExtractor{},
+		yarn.Extractor{},
+		pnpm.Extractor{},
 		ruby.GemspecExtractor{},
 		ruby.LockExtractor{},
 		php.LockExtractor{},
@@ -259,6 +266,22 @@ func dedupe(pkgs []inventory.Package) []inventory.Package {
 			if !folded {
 				kept = append(kept, i)
 			}
+		}
+	}
+	// A project whose node_modules is installed ships exactly what is
+	// there: lockfile entries that were not installed (optional packages
+	// for other platforms, say) are not in the image.
+	installedUnder := map[string]bool{}
+	for i, p := range pkgs {
+		if p.Type == inventory.TypeNPM && !drop[i] {
+			if j := strings.Index("/"+p.Location, "/node_modules/"); j >= 0 {
+				installedUnder[path.Clean(p.Location[:max(j-1, 0)])] = true
+			}
+		}
+	}
+	for i, p := range pkgs {
+		if p.Type == inventory.TypeNPM && !strings.Contains("/"+p.Location, "/node_modules/") && installedUnder[path.Dir(p.Location)] {
+			drop[i] = true
 		}
 	}
 	if len(drop) == 0 {

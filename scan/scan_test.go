@@ -147,6 +147,11 @@ func TestDedupe(t *testing.T) {
 		pkg("gem", "rack", "2.2.3", "srv/vendor/bundle/ruby/3.1.0/specifications/rack-2.2.3.gemspec", ""),
 		pkg("deb", "libc6", "2.36", "var/lib/dpkg/status", ""),
 		pkg("deb", "libc6", "2.36", "var/lib/dpkg/status", ""),
+		// Locked but not installed beside an installed tree: not shipped.
+		pkg("npm", "fsevents", "2.3.3", "app/package-lock.json", "transitive"),
+		// A lockfile with no installed tree beside it stays.
+		pkg("npm", "fsevents", "2.3.3", "src/package-lock.json", "transitive"),
+		pkg("npm", "left-pad", "1.3.0", "node_modules/left-pad/package.json", ""),
 	}
 	var got []string
 	for _, p := range dedupe(in) {
@@ -155,11 +160,13 @@ func TestDedupe(t *testing.T) {
 	want := []string{
 		"lodash 4.17.20 app/node_modules/lodash/package.json direct",
 		"lodash 4.17.20 app/node_modules/a/node_modules/lodash/package.json ",
-		"lodash 4.17.21 app/package-lock.json transitive",
+
 		"lodash 4.17.20 other/package-lock.json direct",
 		"rack 2.2.3 srv/vendor/bundle/ruby/3.1.0/specifications/rack-2.2.3.gemspec direct",
 		"libc6 2.36 var/lib/dpkg/status ",
 		"libc6 2.36 var/lib/dpkg/status ",
+		"fsevents 2.3.3 src/package-lock.json transitive",
+		"left-pad 1.3.0 node_modules/left-pad/package.json ",
 	}
 	sort.Strings(got)
 	sort.Strings(want)

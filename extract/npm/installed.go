@@ -1,0 +1,131 @@
+package npm
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+
+	"github.com/bulwark-sec/bulwark/extract"
+	"github.com/bulwark-sec/bulwark/inventory"
+)
+
+// InstalledExtractor reads the package.json of every package installed
+// under a node_modules folder, by npm, Yarn or pnpm.
+type InstalledExtractor struct{}
+
+// Name implements extract.Extractor.
+func (InstalledExtractor) Name() string { return "npm-installed" }
+
+// Version implements extract.Extractor.
+func (InstalledExtractor) Version() int { return 1 }
+
+// MaxSize implements extract.Extractor. Manifests are a few kilobytes; the
+// largest published ones stay well under a megabyte.
+func (InstalledExtractor) MaxSize() int64 { return 1 << 20 }
+
+// Required implements extract.Extractor: package.json files at the root of
+// an installed package, see InstalledManifest.
+func (InstalledExtractor) Required(f extract.File) bool {
+	return f.Mode.IsRegular() && InstalledManifest(f.Path)
+}
+
+// Extract implements extract.Extractor.
+func (InstalledExtractor) Extract(ctx context.Context, in extract.Input) (extract.Result, error) {
+	return extract.ParseWhole(in, "npm-installed", ParsePackageJSON)
+}
+
+// InstalledManifest reports whether a slash-separated path is the
+// package.json at the root of an installed package:
+//
+//	<anything>/node_modules/<name>/package.json
+//	<anything>/node_modules/@<scope>/<name>/package.json
+//	... nested: node_modules/<a>/node_modules/@<scope>/<b>/package.json
+//	... pnpm:   node_modules/.pnpm/<id>/node_modules/<name>/package.json
+//
+// From the first node_modules on, the path must alternate strictly between
+// node_modules and package folders. That leaves out a package's own files
+// (node_modules/resolve/test/resolver/baz/package.json, or a test fixture's
+// node_modules inside a package) and tool folders such as node_modules/.bin
+// and node_modules/.cache, whose names npm would never give a package. It
+// allocates nothing: the walk calls it for every file.
+func InstalledManifest(p string) bool {
+	dir, ok := strings.CutSuffix(p, "/package.json")
+	if !ok {
+		return false
+	}
+	i := strings.Index(dir, nodeModules)
+	for i > 0 && dir[i-1] != '/' {
+		// "my_node_modules/" is not the folder; look further on.
+		j := strings.Index(dir[i+1:], nodeModules)
+		if j < 0 {
+			return false
+		}
+		i += 1 + j
+	}
+	if i < 0 {
+		return false
+	}
+	rest := dir[i:]
+	for {
+		rest, ok = strings.CutPrefix(rest, nodeModules)
+		if !ok {
+			return false
+		}
+		if r, ok := strings.CutPrefix(rest, ".pnpm/"); ok {
+			// pnpm's store: .pnpm/<name>@<version>/node_modules/<name>.
+			id, after, _ := strings.Cut(r, "/")
+			if id == "" {
+				return false
+			}
+			rest = after
+			continue
+		}
+		seg, after, _ := strings.Cut(rest, "/")
+		if !packageSegment(seg) {
+			return false
+		}
+		if seg[0] == '@' {
+			seg, after, _ = strings.Cut(after, "/")
+			if !packageSegment(seg) || seg[0] == '@' {
+				return false
+			}
+		}
+		if after == "" && !strings.HasSuffix(rest, "/") {
+			return true
+		}
+		rest = after
+	}
+}
+
+// packageSegment reports whether a path segment can be a package name (or
+// scope) as npm allows them: not empty, not starting with "." or "_".
+func packageSegment(s string) bool {
+	return s != "" && s[0] != '.' && s[0] != '_'
+}
+
+// manifest is the part of package.json Bulwark reads. The license fields
+// are kept raw because old packages use several shapes.
+type manifest struct {
+	Name     string          `json:"name"`
+	Version  string          `json:"version"`
+	License  json.RawMessage `json:"license"`
+	Licenses json.RawMessage `json:"licenses"`
+}
+
+// ParsePackageJSON returns the package an installed package.json
+// describes, or nothing when it lacks a name or version (a folder that is
+// not a published package). Fields of the wrong type make it an error.
+func ParsePackageJSON(data []byte) ([]inventory.Package, error) {
+	var m manifest
+	if err := json.Unmarshal(trimBOM(data), &m); err != nil {
+		return nil, err
+	}
+	m.Name, m.Version = strings.TrimSpace(m.Name), strings.TrimSpace(m.Version)
+	if m.Name == "" || m.Version == "" {
+		return nil, nil
+	}
+	return []inventory.Package{{
+		Type: inventory.TypeNPM, Name: m.Name, Version: m.Version,
+		Licenses: licenses(m.License, m.Licenses), Layer: -1,
+	}}, nil
+}
