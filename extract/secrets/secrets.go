@@ -25,7 +25,9 @@ type Extractor struct {
 }
 
 // New returns an extractor with the built-in rules.
-func New() Extractor { return Extractor{Engine: secret.New(secret.Builtin(), secret.Options{MaxFileSize: MaxSize})} }
+func New() Extractor {
+	return Extractor{Engine: secret.New(secret.Builtin(), secret.Options{MaxFileSize: MaxSize})}
+}
 
 // Name implements extract.Extractor.
 func (Extractor) Name() string { return "secret" }
