@@ -58,7 +58,7 @@ var specs = []ruleSpec{
 	{id: "aws-session-token", title: "AWS session token", sev: High, keywords: []string{"aws_session_token", "x-amz-security-token"},
 		re: `(?i)(?:aws_session_token|x-amz-security-token)` + assign + `([A-Za-z0-9/+=]{100,})`, group: 1, entropy: 4.0,
 		example: "aws_session_token = FwoGZXIvYXdzEBYaDHqa0AP1dT2Kx9lQjSKGAfP8bLm3N7Vr4Wq2Zy6Hs1Jd0Uc9Ek5Ti8Go3Fp7Qa2Wb6Xn4Mz1Lr9Ks0Yt5Vu8Ci3Dh6Ej2Fg7Hk1Im4Jl8Nn0Oo5Pp3Qq9Rr6Ss2Tt7Uu1",
-		not: "aws_session_token ="},
+		not:     "aws_session_token ="},
 	{id: "gcp-service-account", title: "Google Cloud service account key", sev: Critical, keywords: []string{"service_account"},
 		re: `(?s)"type"\s*:\s*"service_account"[\s\S]{0,1000}?"private_key"\s*:\s*"(-----BEGIN PRIVATE KEY-----[^"]{64,})"`, group: 1,
 		example: `{"type": "service_account", "project_id": "p-1", "private_key_id": "a1b2", "private_key": "-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7q3Xk9Lm2Pz8Rw\n-----END PRIVATE KEY-----\n"}`,
@@ -245,7 +245,7 @@ var specs = []ruleSpec{
 		re: b + `(npm_[A-Za-z0-9]{36})` + e, group: 1,
 		example: "NPM_TOKEN=npm_Xk48Lm2Vn9Rb4Tk1Wz8Pc3Hd6Jf0Ys5Ua2Ge", not: "npm_config_cache"},
 	{id: "npmrc-auth-token", title: "npm registry credentials in .npmrc", sev: Critical, keywords: []string{"_authToken", "_auth", "_password"},
-		re: `(?m)(?:_authToken|_auth|_password)\s*=\s*["']?([^\s"'$]{8,})`, group: 1,
+		re: `(?m)(?:_authToken|_auth|_password)\s*=\s*["']?([^\s"'$]{8,})`, group: 1, paths: `(?:^|/)\.?npmrc$`,
 		example: "//registry.npmjs.org/:_authToken=0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9", not: "//registry.npmjs.org/:_authToken=${NPM_TOKEN}"},
 	{id: "pypi-token", title: "PyPI upload token", sev: Critical, keywords: []string{"pypi-AgEIcHlwaS5vcmc"},
 		re: b + `(pypi-AgEIcHlwaS5vcmc[A-Za-z0-9_\-]{50,})` + e, group: 1,
@@ -301,11 +301,13 @@ var specs = []ruleSpec{
 	// Generic assignments: last, so that specific rules win.
 	{id: "generic-password", title: "Password in an assignment", sev: High, keywords: []string{"password", "passwd", "pwd", "pass"},
 		re: `(?i)(?:^|[\s"'{,;(])(?:[a-z0-9_.\-]*(?:password|passwd|pwd|pass))["']?\s*(?:[:=]|:=|=>)\s*["']?([^\s"'<>{}$&;,]{8,64})["']?(?:$|[\s"',;})])`, group: 1, entropy: 3.0,
-		allow:   []string{`(?i)^(?:true|false|null|none|nil|required|optional|string|password|passwd|secret|undefined|\*+)$`, `(?i)^(?:env|process\.env|os\.environ|getenv|config|settings|vault)[.\[(]`, `^[a-z_]+(?:\.[a-z_]+)+$`},
+		allow: []string{`(?i)^(?:true|false|null|none|nil|required|optional|string|password|passwd|secret|undefined|\*+)$`, `(?i)^(?:env|process\.env|os\.environ|getenv|config|settings|vault)[.\[(]`, `^[A-Za-z_]+(?:\.[A-Za-z_]+)+$`,
+			`^[^0-9]*$`}, // no digit: a word or an identifier, not a generated password
 		example: "DB_PASSWORD=Xk48Lm2Vn9Rb4Tk1", not: "password: ${DB_PASSWORD}"},
 	{id: "generic-secret", title: "Secret, token or API key in an assignment", sev: High, keywords: []string{"secret", "token", "api_key", "apikey", "api-key", "access_key", "auth_key", "client_secret", "private_key"},
 		re: `(?i)(?:^|[\s"'{,;(])(?:[a-z0-9_.\-]*(?:secret|token|api[_\-]?key|access[_\-]?key|auth[_\-]?key|private[_\-]?key))["']?\s*(?:[:=]|:=|=>)\s*["']?([A-Za-z0-9+/=_\-.~]{16,128})["']?(?:$|[\s"',;})])`, group: 1, entropy: 3.5,
-		allow:   []string{`(?i)^(?:true|false|null|none|undefined)$`, `^[a-z_]+(?:\.[a-z_]+)+$`, `^[A-Z_]+$`},
+		allow: []string{`(?i)^(?:true|false|null|none|undefined)$`, `^[A-Za-z_]+(?:\.[A-Za-z_]+)+$`, `^[A-Z_]+$`,
+			`^[^0-9]*$`, `^[^A-Za-z]*$`}, // tokens mix letters and digits
 		example: "client_secret: Xk48Lm2Vn9Rb4Tk1Wz8Pc3Hd", not: "token_endpoint: https://auth.example.org/token"},
 }
 

@@ -12,7 +12,7 @@ func pathFor(r Rule) string {
 	if r.Paths == nil {
 		return "app/.env"
 	}
-	for _, p := range []string{"root/.git-credentials", "etc/nginx/.htpasswd", "root/.docker/config.json", "root/.kube/config"} {
+	for _, p := range []string{"root/.npmrc", "root/.git-credentials", "etc/nginx/.htpasswd", "root/.docker/config.json", "root/.kube/config"} {
 		if r.Paths.MatchString(p) {
 			return p
 		}

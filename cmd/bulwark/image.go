@@ -86,7 +86,7 @@ func runImage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	f.db.registerEnrichment(fs)
 	fs.StringVar(&f.format, "format", "table", "output `format`: table, json")
 	fs.StringVar(&f.output, "output", "", "write the report to `file` instead of standard output")
-	fs.StringVar(&f.scanners, "scanners", "vuln,secret", "comma-separated `scanners` to run: vuln, secret")
+	fs.StringVar(&f.scanners, "scanners", "vuln", "comma-separated `scanners` to run: vuln, secret")
 	fs.StringVar(&f.severities, "severity", "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL", "comma-separated `severities` to report")
 	fs.IntVar(&f.exitCode, "exit-code", 0, "exit with `code` when vulnerabilities remain after filtering")
 	fs.BoolVar(&f.ignoreUnfixed, "ignore-unfixed", false, "leave out vulnerabilities that have no fixed version")

@@ -76,6 +76,14 @@ func (Extractor) Required(f extract.File) bool {
 			return false
 		}
 	}
+	// Installed third-party packages: their sources and test fixtures are
+	// full of token-shaped strings, and they are not where an image's own
+	// credentials live.
+	for _, d := range []string{"node_modules/", "site-packages/", "dist-packages/", ".git/"} {
+		if strings.HasPrefix(f.Path, d) || strings.Contains(f.Path, "/"+d) {
+			return false
+		}
+	}
 	return true
 }
 
