@@ -303,3 +303,41 @@ func BenchmarkOpenLarge(b *testing.B) {
 		d.Close()
 	}
 }
+
+// TestQueries checks where each distribution's packages are looked up.
+func TestQueries(t *testing.T) {
+	rel := func(base string) []string {
+		return map[string][]string{
+			"Ubuntu":  {"Ubuntu:20.04:LTS", "Ubuntu:22.04:LTS", "Ubuntu:Pro:22.04:LTS", "Ubuntu:23.10"},
+			"Red Hat": {"Red Hat:enterprise_linux:8::appstream", "Red Hat:enterprise_linux:9::appstream", "Red Hat:enterprise_linux:9::baseos"},
+			"SUSE":    {"SUSE:Linux Enterprise Server 15 SP4", "SUSE:Linux Enterprise Server 15 SP5"},
+		}[base]
+	}
+	for _, tt := range []struct {
+		os   inventory.OS
+		pkg  inventory.Package
+		want string
+	}{
+		{inventory.OS{Family: "ubuntu", Version: "22.04"}, deb("libssl3", "3.0.2-0ubuntu1.10", "openssl", "3.0.2-0ubuntu1.10"), "Ubuntu:22.04:LTS openssl 3.0.2-0ubuntu1.10"},
+		{inventory.OS{Family: "debian", Version: "12"}, deb("libc6", "2.36-9+deb12u1+b1", "glibc", "2.36-9+deb12u1"), "Debian:12 glibc 2.36-9+deb12u1"},
+		{inventory.OS{Family: "alpine", Version: "3.20.3"}, inventory.Package{Type: "apk", Name: "libcrypto3", Version: "3.3.2-r0", SourceName: "openssl"}, "Alpine:v3.20 openssl 3.3.2-r0"},
+		{inventory.OS{Family: "wolfi"}, inventory.Package{Type: "apk", Name: "glibc", Version: "2.40-r1"}, "Wolfi glibc 2.40-r1"},
+		{inventory.OS{Family: "rocky", Version: "9.4"}, inventory.Package{Type: "rpm", Name: "openssl-libs", Version: "1:3.0.7-27.el9", SourceName: "openssl"}, "Rocky Linux:9 openssl-libs 1:3.0.7-27.el9"},
+		{inventory.OS{Family: "almalinux", Version: "8.10"}, inventory.Package{Type: "rpm", Name: "bash", Version: "4.4.20-5.el8"}, "AlmaLinux:8 bash 4.4.20-5.el8"},
+		{inventory.OS{Family: "rhel", Version: "9.4"}, inventory.Package{Type: "rpm", Name: "bash", Version: "5.1.8-9.el9"}, "Red Hat:enterprise_linux:9::appstream bash 5.1.8-9.el9|Red Hat:enterprise_linux:9::baseos bash 5.1.8-9.el9"},
+		{inventory.OS{Family: "sles", Version: "15-SP5"}, inventory.Package{Type: "rpm", Name: "bash", Version: "4.4-150400.27.3.2"}, "SUSE:Linux Enterprise Server 15 SP5 bash 4.4-150400.27.3.2"},
+		{inventory.OS{Family: "opensuse-leap", Version: "15.5"}, inventory.Package{Type: "rpm", Name: "bash", Version: "4.4-150400.27.3.2"}, "openSUSE:Leap 15.5 bash 4.4-150400.27.3.2"},
+		{inventory.OS{Family: "debian"}, deb("libc6", "2.36-9", "glibc", "2.36-9"), ""}, // testing/sid: no release
+		{inventory.OS{Family: "debian", Version: "12"}, lang(inventory.TypeGolang, "golang.org/x/net", "v0.17.0"), "Go golang.org/x/net 0.17.0"},
+		{inventory.OS{Family: "debian", Version: "12"}, lang(inventory.TypeComposer, "symfony/http-foundation", "5.4.20"), "Packagist symfony/http-foundation 5.4.20"},
+	} {
+		var got []string
+		os := tt.os
+		for _, q := range queriesFor(tt.pkg, &os, rel) {
+			got = append(got, q.ecosystem+" "+q.name+" "+q.version)
+		}
+		if strings.Join(got, "|") != tt.want {
+			t.Errorf("%s %s: got %q, want %q", tt.os.Family, tt.pkg.Name, strings.Join(got, "|"), tt.want)
+		}
+	}
+}
