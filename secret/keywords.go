@@ -5,9 +5,9 @@ package secret
 // load per input byte. It answers which rules have a keyword anywhere in
 // a text, the prefilter that decides which rules' regular expressions run.
 type keywords struct {
-	next  []int32  // state*256 + byte → state
-	out   [][]int  // state → rule indexes whose keyword ends here
-	fail  []int32  // only used while building
+	next  []int32 // state*256 + byte → state
+	out   [][]int // state → rule indexes whose keyword ends here
+	fail  []int32 // only used while building
 	lower [256]byte
 }
 
