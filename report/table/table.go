@@ -125,13 +125,13 @@ func writeVulnerabilities(w io.Writer, r *report.Report) error {
 	}
 	fmt.Fprintln(w)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PACKAGE\tVULNERABILITY\tSEVERITY\tSTATUS\tINSTALLED\tFIXED IN\tTITLE")
+	fmt.Fprintln(tw, "PACKAGE\tVULNERABILITY\tSEVERITY\tSTATUS\tINSTALLED\tFIXED IN\tLOCATION\tTITLE")
 	for _, v := range r.Vulnerabilities {
 		fixed := strings.Join(v.FixedVersions, ", ")
 		if v.KnownExploited {
 			v.Severity += " (KEV)"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.Package.Name, v.ID, v.Severity, v.Status, v.Package.Version, fixed, shorten(v.Title, 60))
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.Package.Name, v.ID, v.Severity, v.Status, v.Package.Version, fixed, shortenLeft(v.Package.Location, 40), shorten(v.Title, 50))
 	}
 	return tw.Flush()
 }
@@ -208,4 +208,16 @@ func writeSecrets(w io.Writer, secrets []report.Secret) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Severity, s.RuleID, where, s.Match, note)
 	}
 	return tw.Flush()
+}
+
+// shortenLeft keeps the end of a long path, where the file name is.
+func shortenLeft(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := len(s) - n + 1
+	for cut < len(s) && s[cut]&0xc0 == 0x80 {
+		cut++
+	}
+	return "…" + s[cut:]
 }
