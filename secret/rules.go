@@ -240,6 +240,19 @@ var specs = []ruleSpec{
 		re: `(AGE-SECRET-KEY-1[QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7L]{58})`, group: 1,
 		example: "AGE-SECRET-KEY-1QPZRY9X8GF2TVDW0S3JN54KHCE6MUA7LQPZRY9X8GF2TVDW0S3JN54KHCE6MUA7LQPZ", not: "AGE-SECRET-KEY-1"},
 
+	{id: "sonarqube-token", title: "SonarQube token", sev: High, keywords: []string{"squ_", "sqp_", "sqa_"},
+		re: b + `(sq[upa]_[a-f0-9]{40})` + e, group: 1,
+		example: "SONAR_TOKEN=squ_0a1b2c3d4e5f60718293a4b5c6d7e8f901234567", not: "squ_abc"},
+	{id: "buildkite-token", title: "Buildkite API access token", sev: High, keywords: []string{"bkua_"},
+		re: b + `(bkua_[a-f0-9]{40})` + e, group: 1,
+		example: "BUILDKITE_API_TOKEN=bkua_0a1b2c3d4e5f60718293a4b5c6d7e8f901234567", not: "bkua_"},
+	{id: "jfrog-api-key", title: "JFrog Artifactory API key", sev: High, keywords: []string{"AKCp"},
+		re: b + `(AKCp[A-Za-z0-9]{69})` + e, group: 1, entropy: 3.5,
+		example: "ARTIFACTORY_API_KEY=AKCp" + alnum90[:69], not: "AKCp123"},
+	{id: "snyk-token", title: "Snyk API token", sev: High, keywords: []string{"snyk"},
+		re: `(?i)snyk[a-z_\-]{0,20}(?:token|key)` + assign + `([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})`, group: 1,
+		example: "SNYK_TOKEN=3f2a9c1e-7b4d-4e8f-a6c5-1d0b9e8f7a6c", not: "SNYK_TOKEN=${{ secrets.SNYK }}"},
+
 	// Package registries and containers.
 	{id: "npm-access-token", title: "npm access token", sev: Critical, keywords: []string{"npm_"},
 		re: b + `(npm_[A-Za-z0-9]{36})` + e, group: 1,
