@@ -40,6 +40,7 @@ const usage = `Usage: bulwark <command> [flags]
 Commands:
   image     find known vulnerabilities in an image, root filesystem or source folder
   sbom      list the software in an image, archive, layout, registry image or root filesystem
+  secret    find credentials in a folder (images: bulwark image --scanners secret)
   db        update, import or show the vulnerability database
   version   print the version
 
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runImage(ctx, args[1:], stdout, stderr)
 	case "db":
 		err = runDB(ctx, args[1:], stdout, stderr)
+	case "secret":
+		err = runSecret(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "bulwark %s\n", toolVersion())
 	case "help", "-h", "--help":

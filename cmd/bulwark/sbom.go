@@ -253,6 +253,7 @@ func extractorsFor(kinds string) ([]extract.Extractor, error) {
 		}
 		seen[k] = true
 		switch k {
+		case "none": // secret scanning alone
 		case "os":
 			exts = append(exts, scan.OSExtractors()...)
 		case "library":

@@ -103,3 +103,27 @@ func TestImageSecrets(t *testing.T) {
 		t.Errorf("--severity LOW: %d secrets", len(r.Secrets))
 	}
 }
+
+func TestSecretCommand(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"Dockerfile":                     "FROM debian:12\nENV STRIPE_KEY=sk_live_51Hx48Lm2Vn9Rb4Tk1Wz8Pc3Hd6\n",
+		"deploy/values.yaml":             "db:\n  url: postgres://app:Xk48Lm2Vn9Rb@db.internal:5432/app\n",
+		"config/.env.example":            "DB_PASSWORD=${DB_PASSWORD}\n",
+		"node_modules/x/test/fixture.js": "const token = 'ghp_Xk48Lm2Vn9Rb4Tk1Wz8Pc3Hd6Jf0Ys5Ua2Ge'\n",
+	})
+	code, out, errOut := bulwark(t, "secret", dir, "--format", "json", "--exit-code", "5")
+	if code != 5 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var got []string
+	for _, s := range decode(t, out).Secrets {
+		got = append(got, s.RuleID+" "+s.Path+":"+string(rune('0'+s.Line)))
+	}
+	if strings.Join(got, ", ") != "stripe-secret-key Dockerfile:2, database-url-password deploy/values.yaml:2" {
+		t.Errorf("secrets: %v", got)
+	}
+	if code, _, errOut := bulwark(t, "secret", filepath.Join(dir, "Dockerfile")); code != exitError || !strings.Contains(errOut, "not a folder") {
+		t.Errorf("file argument: exit %d: %s", code, errOut)
+	}
+}
