@@ -171,3 +171,47 @@ func Need(t testing.TB, err error) {
 	}
 	t.Skipf("reference implementation unavailable: %v", err)
 }
+
+// ReadLines reads a list of versions, one a line; blank lines and lines
+// starting with "#" are left out.
+func ReadLines(t testing.TB, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, l := range strings.Split(string(data), "\n") {
+		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// Version is what every comparator package's parsed version offers.
+type Version[V any] interface {
+	String() string
+	Compare(V) int
+}
+
+// CheckOrder checks the properties a fuzzer holds a comparator to on two
+// inputs: a parsed version prints as its input, and the order is
+// antisymmetric, within -1..1 and reflexive.
+func CheckOrder[V Version[V]](t *testing.T, parse func(string) (V, error), a, b string) {
+	t.Helper()
+	x, err1 := parse(a)
+	y, err2 := parse(b)
+	if err1 == nil && x.String() != a {
+		t.Errorf("Parse(%q).String() = %q", a, x.String())
+	}
+	if err1 != nil || err2 != nil {
+		return
+	}
+	if c := x.Compare(y); c != -y.Compare(x) || c < -1 || c > 1 {
+		t.Errorf("Compare(%q, %q) = %d, reverse %d", a, b, c, y.Compare(x))
+	}
+	if x.Compare(x) != 0 {
+		t.Errorf("%q differs from itself", a)
+	}
+}
