@@ -91,21 +91,6 @@ func TestCompare(t *testing.T) {
 	}
 }
 
-func readSeeds(t testing.TB) []string {
-	t.Helper()
-	data, err := os.ReadFile("testdata/seeds.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, l := range strings.Split(string(data), "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
 // ladder is compared pair by pair: the rules of the package doc.
 var ladder = []string{
 	"1", "1.0", "1.0.0", "1.0.0.0", "v1.0", "V1.0", "1.0.0.0.0", "01.0", "1.00", "123456", "12345", "1.0-alpha",
@@ -177,7 +162,7 @@ func pairs(t testing.TB) [][2]string {
 			out = append(out, [2]string{a, b})
 		}
 	}
-	seeds := readSeeds(t)
+	seeds := difftest.ReadLines(t, "testdata/seeds.txt")
 	rng := rand.New(rand.NewPCG(1, 2))
 	for len(out) < 16000 {
 		a := seeds[rng.IntN(len(seeds))]
@@ -268,7 +253,7 @@ func FuzzCompare(f *testing.F) {
 // BenchmarkCompare parses and compares realistic versions.
 func BenchmarkCompare(b *testing.B) {
 	var seeds []string
-	for _, s := range readSeeds(b) {
+	for _, s := range difftest.ReadLines(b, "testdata/seeds.txt") {
 		if _, err := Parse(s); err == nil {
 			seeds = append(seeds, s)
 		}

@@ -3,7 +3,6 @@ package gem
 import (
 	"flag"
 	"math/rand/v2"
-	"os"
 	"os/exec"
 	"strings"
 	"testing"
@@ -63,21 +62,6 @@ func TestParse(t *testing.T) {
 			t.Errorf("Parse(%q).String() = %q", ok, v.String())
 		}
 	}
-}
-
-func readSeeds(t testing.TB) []string {
-	t.Helper()
-	data, err := os.ReadFile("testdata/seeds.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, l := range strings.Split(string(data), "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			out = append(out, l)
-		}
-	}
-	return out
 }
 
 // ladder is compared pair by pair: the rules of the package doc.
@@ -145,7 +129,7 @@ func pairs(t testing.TB) [][2]string {
 			out = append(out, [2]string{a, b})
 		}
 	}
-	seeds := readSeeds(t)
+	seeds := difftest.ReadLines(t, "testdata/seeds.txt")
 	rng := rand.New(rand.NewPCG(1, 2))
 	for len(out) < 7000 {
 		a := seeds[rng.IntN(len(seeds))]
@@ -214,7 +198,7 @@ func FuzzCompare(f *testing.F) {
 // BenchmarkCompare parses and compares realistic versions.
 func BenchmarkCompare(b *testing.B) {
 	var seeds []string
-	for _, s := range readSeeds(b) {
+	for _, s := range difftest.ReadLines(b, "testdata/seeds.txt") {
 		if _, err := Parse(s); err == nil {
 			seeds = append(seeds, s)
 		}

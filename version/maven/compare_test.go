@@ -82,22 +82,6 @@ func TestParse(t *testing.T) {
 	}
 }
 
-// readSeeds reads testdata/seeds.txt: one version a line, "#" comments.
-func readSeeds(t testing.TB) []string {
-	t.Helper()
-	data, err := os.ReadFile("testdata/seeds.txt")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []string
-	for _, l := range strings.Split(string(data), "\n") {
-		if l = strings.TrimSpace(l); l != "" && !strings.HasPrefix(l, "#") {
-			out = append(out, l)
-		}
-	}
-	return out
-}
-
 // ladder is compared pair by pair: the rules of the package doc, one or
 // two versions each.
 var ladder = []string{
@@ -168,7 +152,7 @@ func pairs(t testing.TB) [][2]string {
 			out = append(out, [2]string{a, b})
 		}
 	}
-	seeds := readSeeds(t)
+	seeds := difftest.ReadLines(t, "testdata/seeds.txt")
 	rng := rand.New(rand.NewPCG(1, 2))
 	for len(out) < 8000 {
 		a := seeds[rng.IntN(len(seeds))]
@@ -253,7 +237,7 @@ func FuzzCompare(f *testing.F) {
 
 // BenchmarkCompare parses and compares realistic versions.
 func BenchmarkCompare(b *testing.B) {
-	seeds := readSeeds(b)
+	seeds := difftest.ReadLines(b, "testdata/seeds.txt")
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		if _, err := Compare(seeds[i%len(seeds)], seeds[(i+1)%len(seeds)]); err != nil {
