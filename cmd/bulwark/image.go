@@ -28,8 +28,9 @@ const imageUsage = `Usage:
   bulwark image [flags] --rootfs DIR          unpacked root filesystem
   bulwark image [flags] --dir DIR             source folder (lockfiles, manifests)
 
-Scans the target's packages for known vulnerabilities and its files (every
-layer, deleted files too) and configuration for secrets. The vulnerability
+Scans the target's packages for known vulnerabilities; with --scanners
+vuln,secret also its files (every layer, deleted files too) and
+configuration for secrets. The vulnerability
 database is downloaded or refreshed first when missing or older than
 --db-max-age, unless --offline.
 
