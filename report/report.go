@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bulwark-sec/bulwark/inventory"
+	"github.com/bulwark-sec/bulwark/misconfig"
 )
 
 // SchemaVersion is the version of Bulwark's own JSON schema (docs/json.md).
@@ -21,6 +22,9 @@ const (
 	KindRegistry      = "registry"
 	KindRootfs        = "rootfs"
 	KindDirectory     = "directory"
+	// KindConfig is a folder or file of configuration (Dockerfiles,
+	// manifests, charts) checked by bulwark config.
+	KindConfig = "config"
 )
 
 // Artifact is what was scanned.
@@ -63,8 +67,16 @@ type Report struct {
 	Database *Database `json:"database,omitempty"`
 	// Secrets are the credentials found; nil when secret scanning was not
 	// asked for.
-	Secrets  []Secret  `json:"secrets,omitempty"`
-	Warnings []Warning `json:"warnings,omitempty"`
+	Secrets []Secret `json:"secrets,omitempty"`
+	// Misconfigurations are the failed configuration checks, most severe
+	// first; nil when configuration was not checked.
+	Misconfigurations []misconfig.Finding `json:"misconfigurations,omitempty"`
+	// SuppressedMisconfigurations were set aside by an inline comment, an
+	// annotation or a skip list; each says why.
+	SuppressedMisconfigurations []misconfig.Finding `json:"suppressedMisconfigurations,omitempty"`
+	// ConfigFiles counts the configuration files checked.
+	ConfigFiles int       `json:"configFiles,omitempty"`
+	Warnings    []Warning `json:"warnings,omitempty"`
 }
 
 // Database describes the vulnerability database a scan matched against.

@@ -15,6 +15,7 @@ import (
 	"github.com/bulwark-sec/bulwark/match"
 	"github.com/bulwark-sec/bulwark/report"
 	"github.com/bulwark-sec/bulwark/report/jsonreport"
+	"github.com/bulwark-sec/bulwark/report/sarif"
 	"github.com/bulwark-sec/bulwark/report/table"
 	"github.com/bulwark-sec/bulwark/secret"
 	"github.com/bulwark-sec/bulwark/severity"
@@ -53,6 +54,7 @@ func (e *findingsError) Error() string {
 var imageFormats = map[string]func(io.Writer, *report.Report) error{
 	"table": table.Write,
 	"json":  jsonreport.Write,
+	"sarif": sarif.Write,
 }
 
 type imageFlags struct {
@@ -85,7 +87,7 @@ func runImage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.db.url, "db-url", envOr("BULWARK_DB_URL", vulndb.DefaultBaseURL), "base `URL` of OSV exports for database updates (default $BULWARK_DB_URL or osv.dev)")
 	fs.StringVar(&f.db.ecosystems, "ecosystems", strings.Join(vulndb.DefaultEcosystems, ","), "comma-separated OSV `ecosystems` a database update downloads")
 	f.db.registerEnrichment(fs)
-	fs.StringVar(&f.format, "format", "table", "output `format`: table, json")
+	fs.StringVar(&f.format, "format", "table", "output `format`: table, json, sarif")
 	fs.StringVar(&f.output, "output", "", "write the report to `file` instead of standard output")
 	fs.StringVar(&f.scanners, "scanners", "vuln", "comma-separated `scanners` to run: vuln, secret")
 	fs.StringVar(&f.severities, "severity", "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL", "comma-separated `severities` to report")
@@ -104,7 +106,7 @@ func runImage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	write, ok := imageFormats[f.format]
 	if !ok {
-		return fmt.Errorf("%w: unknown --format %q (want table or json)", errUsage, f.format)
+		return fmt.Errorf("%w: unknown --format %q (want table, json or sarif)", errUsage, f.format)
 	}
 	vulnScan := false
 	for _, s := range strings.Split(f.scanners, ",") {

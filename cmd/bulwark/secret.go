@@ -36,7 +36,7 @@ func runSecret(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fmt.Fprint(stderr, secretUsage)
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&format, "format", "table", "output `format`: table, json")
+	fs.StringVar(&format, "format", "table", "output `format`: table, json, sarif")
 	fs.StringVar(&output, "output", "", "write the report to `file` instead of standard output")
 	fs.StringVar(&severities, "severity", "LOW,MEDIUM,HIGH,CRITICAL", "comma-separated `severities` to report")
 	fs.IntVar(&exitCode, "exit-code", 0, "exit with `code` when secrets are found")
@@ -50,7 +50,7 @@ func runSecret(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	write, ok := imageFormats[format]
 	if !ok {
-		return fmt.Errorf("%w: unknown --format %q (want table or json)", errUsage, format)
+		return fmt.Errorf("%w: unknown --format %q (want table, json or sarif)", errUsage, format)
 	}
 	if len(positional) != 1 {
 		fs.Usage()

@@ -123,6 +123,11 @@ func TestSecretCommand(t *testing.T) {
 	if strings.Join(got, ", ") != "stripe-secret-key Dockerfile:2, database-url-password deploy/values.yaml:2" {
 		t.Errorf("secrets: %v", got)
 	}
+	// SARIF carries the same findings with file and line, redacted.
+	_, out, _ = bulwark(t, "secret", dir, "--format", "sarif")
+	if !strings.Contains(out, `"uri": "deploy/values.yaml"`) || !strings.Contains(out, `"startLine": 2`) || strings.Contains(out, "Xk48Lm2Vn9Rb@") {
+		t.Errorf("sarif:\n%s", out)
+	}
 	if code, _, errOut := bulwark(t, "secret", filepath.Join(dir, "Dockerfile")); code != exitError || !strings.Contains(errOut, "not a folder") {
 		t.Errorf("file argument: exit %d: %s", code, errOut)
 	}

@@ -4,6 +4,7 @@
 package testreport
 
 import (
+	"github.com/bulwark-sec/bulwark/misconfig"
 	"time"
 
 	"github.com/bulwark-sec/bulwark/inventory"
@@ -80,5 +81,33 @@ func SampleWithVulnerabilities() *report.Report {
 		FixedVersions: []string{"2.36-9+deb12u3"}, Severity: "UNKNOWN", Records: []string{"DSA-5514-1"},
 		Suppression: &report.Suppression{Source: report.SuppressedByVEX, Statement: "not_affected", Reason: "vulnerable_code_not_present", Document: "app.openvex.json"},
 	}}
+	return r
+}
+
+// SampleWithFindings is SampleWithVulnerabilities after secret and
+// configuration checks too: a secret in a deleted file, one in the image
+// configuration, a failed check and a suppressed one.
+func SampleWithFindings() *report.Report {
+	r := SampleWithVulnerabilities()
+	deleted := 2
+	r.Secrets = []report.Secret{
+		{RuleID: "aws-access-key-id", Title: "AWS access key ID", Severity: "CRITICAL", Source: "layer", Path: "app/.env", Line: 3, Match: "AKIA****", Layer: 1, DiffID: "sha256:1111", DeletedBy: &deleted},
+		{RuleID: "github-pat", Title: "GitHub personal access token", Severity: "CRITICAL", Source: "config", Path: "Env", Match: "ghp_****", Layer: -1},
+	}
+	check := misconfig.Check{
+		ID: "BW-IMG-001", Title: "Image runs as root", Severity: "HIGH", Target: misconfig.TargetImage,
+		Rationale:  "A process running as root in a container is root on the host if it escapes.",
+		Fix:        "Add a USER instruction with a non-root user.",
+		References: []string{"CIS Docker Benchmark v1.6.0 4.1", "https://docs.docker.com/reference/dockerfile/#user"},
+	}
+	r.Misconfigurations = []misconfig.Finding{check.At("config.User", 0, misconfig.Resource{}, "the image config sets no user")}
+	healthcheck := misconfig.Check{
+		ID: "BW-IMG-002", Title: "No HEALTHCHECK", Severity: "LOW", Target: misconfig.TargetImage,
+		Rationale: "Without a health check the runtime cannot tell a hung container from a working one.",
+		Fix:       "Add a HEALTHCHECK instruction.",
+	}
+	sup := healthcheck.At("Dockerfile", 7, misconfig.Resource{Kind: "stage", Name: "final"}, "the final stage has no HEALTHCHECK")
+	sup.Suppression = "health is checked by the orchestrator"
+	r.SuppressedMisconfigurations = []misconfig.Finding{sup}
 	return r
 }

@@ -18,6 +18,14 @@ func Write(w io.Writer, r *report.Report) error {
 	ew := &errWriter{w: w}
 	a := r.Artifact
 	fmt.Fprintf(ew, "%s (%s)\n", a.Name, a.Kind)
+	if a.Kind == report.KindConfig {
+		fmt.Fprintf(ew, "  files:     %d\n", r.ConfigFiles)
+		if err := writeMisconfigurations(ew, r); err != nil {
+			return err
+		}
+		writeWarnings(ew, r.Warnings)
+		return ew.err
+	}
 	if a.ImageID != "" {
 		fmt.Fprintf(ew, "  image ID:  %s\n", a.ImageID)
 	}
@@ -43,8 +51,9 @@ func Write(w io.Writer, r *report.Report) error {
 	fmt.Fprintf(ew, "  layers:    %d\n", len(r.Inventory.Layers))
 	fmt.Fprintf(ew, "  packages:  %d%s\n\n", len(r.Inventory.Packages), countByType(r.Inventory.Packages))
 
-	if r.Database != nil || r.Secrets != nil {
-		// A vulnerability or secret scan: the findings are the report.
+	if r.Database != nil || r.Secrets != nil || r.Misconfigurations != nil {
+		// A vulnerability, secret or configuration scan: the findings are
+		// the report.
 		if r.Database != nil {
 			if err := writeVulnerabilities(ew, r); err != nil {
 				return err
@@ -52,6 +61,11 @@ func Write(w io.Writer, r *report.Report) error {
 		}
 		if r.Secrets != nil {
 			if err := writeSecrets(ew, r.Secrets); err != nil {
+				return err
+			}
+		}
+		if r.Misconfigurations != nil {
+			if err := writeMisconfigurations(ew, r); err != nil {
 				return err
 			}
 		}
@@ -97,6 +111,43 @@ func writeWarnings(w io.Writer, warnings []report.Warning) {
 			fmt.Fprintf(w, "  %s: %s\n", wr.Path, wr.Message)
 		}
 	}
+}
+
+// writeMisconfigurations writes one line per failed check: severity,
+// check, where (file:line and the resource), and what is wrong.
+func writeMisconfigurations(w io.Writer, r *report.Report) error {
+	fmt.Fprintf(w, "\nmisconfigurations: %d", len(r.Misconfigurations))
+	counts := map[string]int{}
+	for _, f := range r.Misconfigurations {
+		counts[f.Severity]++
+	}
+	var parts []string
+	for _, s := range []string{severity.Critical, severity.High, severity.Medium, severity.Low} {
+		if counts[s] > 0 {
+			parts = append(parts, fmt.Sprintf("%s: %d", s, counts[s]))
+		}
+	}
+	if len(parts) > 0 {
+		fmt.Fprintf(w, " (%s)", strings.Join(parts, ", "))
+	}
+	if n := len(r.SuppressedMisconfigurations); n > 0 {
+		fmt.Fprintf(w, ", %d suppressed", n)
+	}
+	fmt.Fprintln(w)
+	if len(r.Misconfigurations) == 0 {
+		return nil
+	}
+	fmt.Fprintln(w)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "SEVERITY\tCHECK\tWHERE\tRESOURCE\tMESSAGE")
+	for _, f := range r.Misconfigurations {
+		where := f.File
+		if f.StartLine > 0 {
+			where += fmt.Sprintf(":%d", f.StartLine)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", f.Severity, f.CheckID, shortenLeft(where, 50), shorten(f.Resource.String(), 50), shorten(f.Message, 90))
+	}
+	return tw.Flush()
 }
 
 // writeVulnerabilities writes the findings table: one line per

@@ -25,6 +25,21 @@ func TestGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden.Check(t, "empty.txt", buf.Bytes(), *update)
+
+	buf.Reset()
+	if err := Write(&buf, testreport.SampleWithFindings()); err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, "findings.txt", buf.Bytes(), *update)
+
+	config := testreport.SampleWithFindings()
+	config.Artifact = report.Artifact{Name: "deploy/", Kind: report.KindConfig}
+	config.ConfigFiles = 12
+	buf.Reset()
+	if err := Write(&buf, config); err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, "config.txt", buf.Bytes(), *update)
 }
 
 type failWriter struct{}
