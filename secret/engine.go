@@ -42,8 +42,10 @@ type Rule struct {
 	// Paths, when set, limits the rule to files whose path matches.
 	Paths *regexp.Regexp
 	// AllowValues lists patterns of values that are not secrets
-	// (placeholders, examples) for this rule.
+	// (placeholders, examples) for this rule; AllowPaths, files the rule
+	// does not apply to.
 	AllowValues []*regexp.Regexp
+	AllowPaths  []*regexp.Regexp
 	// Example is a made-up secret in the rule's format that it must find,
 	// and NotExample a look-alike it must not: the rule's own test cases.
 	Example, NotExample string
@@ -61,6 +63,7 @@ type Finding struct {
 	Match string `json:"match"`
 	// Offset is the byte offset of the secret in the file.
 	Offset int `json:"offset"`
+	end    int
 }
 
 // Options tune an engine.
@@ -70,6 +73,9 @@ type Options struct {
 	MaxFileSize int
 	// AllowPaths: files whose path matches any of these are not scanned.
 	AllowPaths []*regexp.Regexp
+	// AllowValues: secrets matching any of these are not reported, by
+	// any rule.
+	AllowValues []*regexp.Regexp
 }
 
 // Engine scans text with a rule set. It is safe for concurrent use.
@@ -122,10 +128,8 @@ func Binary(data []byte) bool {
 // content, allow-listed paths and the part beyond MaxFileSize are
 // skipped.
 func (e *Engine) Scan(path string, data []byte) []Finding {
-	for _, re := range e.opts.AllowPaths {
-		if re.MatchString(path) {
-			return nil
-		}
+	if matchAny(e.opts.AllowPaths, path) {
+		return nil
 	}
 	if len(data) > e.opts.MaxFileSize {
 		data = data[:e.opts.MaxFileSize]
@@ -136,6 +140,10 @@ func (e *Engine) Scan(path string, data []byte) []Finding {
 	hit := make([]bool, len(e.rules))
 	e.kw.match(data, hit)
 	var out []Finding
+	// allowedSpans are secrets a specific rule recognised but the user's
+	// allowlist for that rule set aside: the generic rules must not
+	// report them again under another name.
+	var allowedSpans [][2]int
 	for i, ok := range hit {
 		if !ok {
 			continue
@@ -144,6 +152,7 @@ func (e *Engine) Scan(path string, data []byte) []Finding {
 		if r.Paths != nil && !r.Paths.MatchString(path) {
 			continue
 		}
+		pathAllowed := matchAny(r.AllowPaths, path)
 		for _, m := range r.Regex.FindAllSubmatchIndex(data, -1) {
 			g := r.SecretGroup
 			if 2*g+1 >= len(m) || m[2*g] < 0 {
@@ -154,14 +163,21 @@ func (e *Engine) Scan(path string, data []byte) []Finding {
 			if r.MinEntropy > 0 && entropy(secret) < r.MinEntropy {
 				continue
 			}
-			if allowed(r, secret) {
+			if pathAllowed || matchAnyBytes(r.AllowValues, secret) {
+				allowedSpans = append(allowedSpans, [2]int{start, end})
+				continue
+			}
+			if placeholder.Match(secret) || matchAnyBytes(e.opts.AllowValues, secret) {
 				continue
 			}
 			out = append(out, Finding{
 				RuleID: r.ID, Title: r.Title, Severity: r.Severity, Path: path,
-				Match: Redact(string(secret)), Offset: start,
+				Match: Redact(string(secret)), Offset: start, end: end,
 			})
 		}
+	}
+	if len(allowedSpans) > 0 {
+		out = dropAllowed(out, allowedSpans)
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Offset != out[j].Offset {
@@ -205,12 +221,39 @@ func dropOverlaps(fs []Finding) []Finding {
 // example markers.
 var placeholder = regexp.MustCompile(`(?i)^(\$\{.*\}|\$\(.*\)|\{\{.*\}\}|<[^>]*>|%[a-z_]+%|\$[a-z_][a-z0-9_]*|x{4,}|\*{3,}|.*(example|sample|dummy|placeholder|changeme|your[_-]?(api[_-]?)?(key|token|secret|password)|redacted).*)$`)
 
-func allowed(r *Rule, secret []byte) bool {
-	if placeholder.Match(secret) {
-		return true
+// dropAllowed removes generic findings that overlap a secret a specific
+// rule's allowlist set aside.
+func dropAllowed(fs []Finding, spans [][2]int) []Finding {
+	out := fs[:0]
+	for _, f := range fs {
+		drop := false
+		if strings.HasPrefix(f.RuleID, "generic-") {
+			for _, s := range spans {
+				if f.Offset < s[1] && s[0] < f.end {
+					drop = true
+					break
+				}
+			}
+		}
+		if !drop {
+			out = append(out, f)
+		}
 	}
-	for _, re := range r.AllowValues {
-		if re.Match(secret) {
+	return out
+}
+
+func matchAny(res []*regexp.Regexp, s string) bool {
+	for _, re := range res {
+		if re.MatchString(s) {
+			return true
+		}
+	}
+	return false
+}
+
+func matchAnyBytes(res []*regexp.Regexp, b []byte) bool {
+	for _, re := range res {
+		if re.Match(b) {
 			return true
 		}
 	}

@@ -11,13 +11,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bulwark-sec/bulwark/extract/secrets"
 	"github.com/bulwark-sec/bulwark/match"
 	"github.com/bulwark-sec/bulwark/report"
 	"github.com/bulwark-sec/bulwark/report/jsonreport"
 	"github.com/bulwark-sec/bulwark/report/sarif"
 	"github.com/bulwark-sec/bulwark/report/table"
-	"github.com/bulwark-sec/bulwark/secret"
 	"github.com/bulwark-sec/bulwark/severity"
 	"github.com/bulwark-sec/bulwark/triage"
 	"github.com/bulwark-sec/bulwark/vulndb"
@@ -63,6 +61,7 @@ type imageFlags struct {
 	format, output         string
 	scanners, severities   string
 	ignoreFile             string
+	secretConfig           string
 	vex                    multiFlag
 	exitCode               int
 	ignoreUnfixed, offline bool
@@ -90,6 +89,7 @@ func runImage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&f.format, "format", "table", "output `format`: table, json, sarif")
 	fs.StringVar(&f.output, "output", "", "write the report to `file` instead of standard output")
 	fs.StringVar(&f.scanners, "scanners", "vuln", "comma-separated `scanners` to run: vuln, secret")
+	fs.StringVar(&f.secretConfig, "secret-config", "", "secret rules and allowlists from a YAML `file`")
 	fs.StringVar(&f.severities, "severity", "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL", "comma-separated `severities` to report")
 	fs.IntVar(&f.exitCode, "exit-code", 0, "exit with `code` when vulnerabilities remain after filtering")
 	fs.BoolVar(&f.ignoreUnfixed, "ignore-unfixed", false, "leave out vulnerabilities that have no fixed version")
@@ -114,7 +114,9 @@ func runImage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		case "vuln":
 			vulnScan = true
 		case "secret":
-			f.secrets = secret.New(secret.Builtin(), secret.Options{MaxFileSize: secrets.MaxSize})
+			if f.secrets, err = secretEngine(f.secretConfig); err != nil {
+				return err
+			}
 		default:
 			return fmt.Errorf("%w: unknown --scanners value %q (want vuln, secret)", errUsage, s)
 		}

@@ -28,7 +28,7 @@ Flags:
 
 func runSecret(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var t targetFlags
-	var format, output, severities string
+	var format, output, severities, config string
 	var exitCode int
 	fs := flag.NewFlagSet("secret", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -40,6 +40,7 @@ func runSecret(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&output, "output", "", "write the report to `file` instead of standard output")
 	fs.StringVar(&severities, "severity", "LOW,MEDIUM,HIGH,CRITICAL", "comma-separated `severities` to report")
 	fs.IntVar(&exitCode, "exit-code", 0, "exit with `code` when secrets are found")
+	fs.StringVar(&config, "secret-config", "", "secret rules and allowlists from a YAML `file`")
 	fs.BoolVar(&t.quiet, "quiet", false, "no progress output or warnings")
 	positional, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -68,7 +69,9 @@ func runSecret(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		keep[s] = true
 	}
 	t.dir, t.noCache, t.pkgTypes = positional[0], true, "none"
-	t.secrets = secret.New(secret.Builtin(), secret.Options{MaxFileSize: secrets.MaxSize})
+	if t.secrets, err = secretEngine(config); err != nil {
+		return err
+	}
 	rep, err := t.scan(ctx, fs, nil, stderr)
 	if err != nil {
 		return err
@@ -87,4 +90,20 @@ func runSecret(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return &findingsError{code: exitCode, count: len(rep.Secrets)}
 	}
 	return nil
+}
+
+// secretEngine builds the secret engine: the built-in rules, changed by a
+// configuration file when one is named.
+func secretEngine(configPath string) (*secret.Engine, error) {
+	rules, opts := secret.Builtin(), secret.Options{MaxFileSize: secrets.MaxSize}
+	if configPath != "" {
+		cfg, err := secret.LoadConfig(configPath)
+		if err != nil {
+			return nil, err
+		}
+		if rules, opts, err = cfg.Apply(rules, opts); err != nil {
+			return nil, fmt.Errorf("%s: %w", configPath, err)
+		}
+	}
+	return secret.New(rules, opts), nil
 }

@@ -128,6 +128,22 @@ func TestSecretCommand(t *testing.T) {
 	if !strings.Contains(out, `"uri": "deploy/values.yaml"`) || !strings.Contains(out, `"startLine": 2`) || strings.Contains(out, "Xk48Lm2Vn9Rb@") {
 		t.Errorf("sarif:\n%s", out)
 	}
+	// A configuration allowlists the values file and adds a rule.
+	writeFiles(t, dir, map[string]string{
+		"conf/secret.yaml": "allow-paths: ['^deploy/']\nrules:\n- {id: acme-key, keywords: [acme_], regex: 'acme_[0-9a-z]{20}', severity: low}\n",
+		"app/acme.ini":     "key=acme_k3j9x7q2m8w4z6v1b5n0\n",
+	})
+	_, out, errOut = bulwark(t, "secret", dir, "--format", "json", "--secret-config", filepath.Join(dir, "conf/secret.yaml"))
+	got = nil
+	for _, s := range decode(t, out).Secrets {
+		got = append(got, s.RuleID+" "+s.Path)
+	}
+	if strings.Join(got, ", ") != "stripe-secret-key Dockerfile, acme-key app/acme.ini" {
+		t.Errorf("with --secret-config: %v %s", got, errOut)
+	}
+	if code, _, errOut := bulwark(t, "secret", dir, "--secret-config", filepath.Join(dir, "Dockerfile")); code != exitError || !strings.Contains(errOut, "secret config") {
+		t.Errorf("bad config: exit %d: %s", code, errOut)
+	}
 	if code, _, errOut := bulwark(t, "secret", filepath.Join(dir, "Dockerfile")); code != exitError || !strings.Contains(errOut, "not a folder") {
 		t.Errorf("file argument: exit %d: %s", code, errOut)
 	}

@@ -6,7 +6,6 @@ package secrets
 import (
 	"context"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"path"
 	"strings"
@@ -35,11 +34,7 @@ func (Extractor) Name() string { return "secret" }
 // Version implements extract.Extractor: it changes with the rule set, so
 // cached layer results are not reused across rule changes.
 func (x Extractor) Version() int {
-	h := crc32.NewIEEE()
-	for _, r := range x.Engine.Rules() {
-		fmt.Fprintf(h, "%s\x00%s\x00%v\x00%f\x00", r.ID, r.Regex, r.Keywords, r.MinEntropy)
-	}
-	return int(h.Sum32() & 0x7fffffff)
+	return int(x.Engine.Fingerprint() & 0x7fffffff)
 }
 
 // MaxSize implements extract.Extractor.
