@@ -104,6 +104,9 @@ type Secret struct {
 	Path  string `json:"path"`
 	Line  int    `json:"line,omitempty"`
 	Match string `json:"match"`
+	// Encoding says how the secret was stored when not as plain text,
+	// e.g. base64 in a Kubernetes Secret's data.
+	Encoding string `json:"encoding,omitempty"`
 	// Layer is the index of the layer holding the file (-1 for the
 	// configuration); DiffID identifies it.
 	Layer  int    `json:"layer"`

@@ -318,7 +318,7 @@ func secretsOf(results []*layerfs.LayerResult, fs *layerfs.FS, layers []inventor
 			for _, s := range f.Result.Secrets {
 				rs := report.Secret{
 					RuleID: s.RuleID, Title: s.Title, Severity: s.Severity, Source: "layer",
-					Path: f.Path, Line: s.Line, Match: s.Match, Layer: i,
+					Path: f.Path, Line: s.Line, Match: s.Match, Encoding: s.Encoding, Layer: i,
 				}
 				if rootDir {
 					rs.Layer = -1

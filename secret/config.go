@@ -233,10 +233,15 @@ func compileAll(patterns []string, what string) ([]*regexp.Regexp, error) {
 	return out, nil
 }
 
+// engineVersion changes when the engine finds different things from the
+// same rules (Kubernetes Secret decoding came with 2).
+const engineVersion = 2
+
 // Fingerprint identifies what the engine finds: its rules, allowlists and
 // limits. Caches of results key on it.
 func (e *Engine) Fingerprint() uint32 {
 	h := crc32.NewIEEE()
+	fmt.Fprintf(h, "engine %d\x00", engineVersion)
 	for _, r := range e.rules {
 		fmt.Fprintf(h, "%s\x00%s\x00%s\x00%v\x00%d\x00%f\x00%v\x00%v\x00%v\x00", r.ID, r.Severity, r.Regex, r.Keywords, r.SecretGroup, r.MinEntropy, r.Paths, r.AllowValues, r.AllowPaths)
 	}

@@ -63,7 +63,10 @@ type Finding struct {
 	Match string `json:"match"`
 	// Offset is the byte offset of the secret in the file.
 	Offset int `json:"offset"`
-	end    int
+	// Encoding says how the secret was stored when it was not plain
+	// text: "base64 (Secret app/db data.password)".
+	Encoding string `json:"encoding,omitempty"`
+	end      int
 }
 
 // Options tune an engine.
@@ -137,6 +140,17 @@ func (e *Engine) Scan(path string, data []byte) []Finding {
 	if len(data) == 0 || Binary(data) {
 		return nil
 	}
+	out := e.scanText(path, data)
+	if isManifest(path) {
+		if decoded := e.scanSecretData(path, data); len(decoded) > 0 {
+			out = mergeDecoded(out, decoded)
+		}
+	}
+	return out
+}
+
+// scanText scans text; findings are in file order with their lines.
+func (e *Engine) scanText(path string, data []byte) []Finding {
 	hit := make([]bool, len(e.rules))
 	e.kw.match(data, hit)
 	var out []Finding
@@ -220,6 +234,24 @@ func dropOverlaps(fs []Finding) []Finding {
 // placeholder values shared by every rule: templating, variables,
 // example markers.
 var placeholder = regexp.MustCompile(`(?i)^(\$\{.*\}|\$\(.*\)|\{\{.*\}\}|<[^>]*>|%[a-z_]+%|\$[a-z_][a-z0-9_]*|x{4,}|\*{3,}|.*(example|sample|dummy|placeholder|changeme|your[_-]?(api[_-]?)?(key|token|secret|password)|redacted).*)$`)
+
+// mergeDecoded adds the findings in decoded Secret values; a generic
+// finding on the encoded text of the same line gives way to them.
+func mergeDecoded(plain, decoded []Finding) []Finding {
+	lines := map[int]bool{}
+	for _, f := range decoded {
+		lines[f.Line] = true
+	}
+	out := plain[:0]
+	for _, f := range plain {
+		if !(lines[f.Line] && strings.HasPrefix(f.RuleID, "generic-")) {
+			out = append(out, f)
+		}
+	}
+	out = append(out, decoded...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
+	return out
+}
 
 // dropAllowed removes generic findings that overlap a secret a specific
 // rule's allowlist set aside.

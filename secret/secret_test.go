@@ -2,6 +2,7 @@ package secret
 
 import (
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"strings"
 	"testing"
@@ -185,4 +186,47 @@ func (k *keywords) lowerString(s string) []byte {
 		b[i] = k.lower[b[i]]
 	}
 	return b
+}
+
+func TestKubernetesSecretData(t *testing.T) {
+	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
+	text := `apiVersion: v1
+kind: ConfigMap
+metadata: {name: not-a-secret}
+data:
+  key: ` + b64("AKIAZ3MHXQ4T7KPLN2VB") + `
+---
+apiVersion: v1
+kind: Secret
+metadata:
+  name: db
+  namespace: shop
+type: Opaque
+data:
+  password: ` + b64("Xk48Lm2Vn9Rb4Tk1") + `
+  aws: ` + b64("AKIAZ3MHXQ4T7KPLN2VB") + `
+  user: ` + b64("shop") + `
+  bad: "!!not base64"
+`
+	eng := New(Builtin(), Options{})
+	var got []string
+	for _, f := range eng.Scan("deploy/secret.yaml", []byte(text)) {
+		got = append(got, fmt.Sprintf("%s:%d %s", f.RuleID, f.Line, f.Encoding))
+		if strings.Contains(f.Match, "Lm2Vn9") || strings.Contains(f.Match, "XQ4T7") {
+			t.Errorf("unredacted: %s", f.Match)
+		}
+	}
+	want := []string{
+		"generic-password:14 base64 (Secret shop/db data.password)",
+		"aws-access-key-id:15 base64 (Secret shop/db data.aws)",
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	// Outside manifest files, nothing is decoded.
+	for _, f := range eng.Scan("notes.txt", []byte(text)) {
+		if f.Encoding != "" {
+			t.Errorf("decoded a text file: %v", f)
+		}
+	}
 }

@@ -224,6 +224,9 @@ func (b *builder) secret(r *report.Report, s report.Secret) {
 		}
 	})
 	msg := fmt.Sprintf("%s: %s", s.Title, s.Match)
+	if s.Encoding != "" {
+		msg += ", stored " + s.Encoding
+	}
 	if s.DeletedBy != nil {
 		msg += fmt.Sprintf(" (deleted in layer %d, still present in layer %d)", *s.DeletedBy, s.Layer)
 	}

@@ -252,10 +252,14 @@ func writeSecrets(w io.Writer, secrets []report.Secret) error {
 		} else if s.Layer >= 0 {
 			where = fmt.Sprintf("layer %d: %s", s.Layer, where)
 		}
-		note := ""
-		if s.DeletedBy != nil {
-			note = fmt.Sprintf("deleted in layer %d, still in layer %d", *s.DeletedBy, s.Layer)
+		var notes []string
+		if s.Encoding != "" {
+			notes = append(notes, s.Encoding)
 		}
+		if s.DeletedBy != nil {
+			notes = append(notes, fmt.Sprintf("deleted in layer %d, still in layer %d", *s.DeletedBy, s.Layer))
+		}
+		note := strings.Join(notes, "; ")
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Severity, s.RuleID, where, s.Match, note)
 	}
 	return tw.Flush()
