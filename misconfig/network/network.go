@@ -1,0 +1,399 @@
+// Package network checks how Kubernetes manifests expose workloads on the
+// network: workloads no NetworkPolicy isolates, NetworkPolicies that let
+// everything in, Services reachable from outside the cluster, Ingresses
+// without TLS, and Secrets whose values are committed with the manifests.
+package network
+
+import (
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
+
+	"github.com/bulwark-sec/bulwark/misconfig"
+	"github.com/bulwark-sec/bulwark/misconfig/manifest"
+)
+
+// workload is an object that makes pods, with the labels its pods get.
+type workload struct {
+	obj    *manifest.Object
+	ns     string
+	labels map[string]string
+	// annotations of the pod template, which may also suppress findings,
+	// as they do for the workload checks of misconfig/kubernetes.
+	annotations map[string]string
+	line        int // of the pod labels, or their nearest parent
+}
+
+// policy is a NetworkPolicy and what it isolates.
+type policy struct {
+	obj             *manifest.Object
+	spec            networkingv1.NetworkPolicySpec
+	sel             selector
+	ingress, egress bool // the policy types it applies
+}
+
+// namespacePolicies are the NetworkPolicies of one namespace, indexed so a
+// workload is matched only against policies that could select it.
+type namespacePolicies struct {
+	count int
+	// any holds policies without matchLabels (empty selectors and
+	// expression-only ones), tried on every workload.
+	any []*policy
+	// byPair holds each other policy under one label pair it requires.
+	byPair map[string][]*policy
+}
+
+// add indexes p under a label pair it requires, if it has one.
+func (n *namespacePolicies) add(p *policy) {
+	n.count++
+	key, ok := p.sel.indexKey()
+	switch {
+	case p.sel.none:
+		// Selects nothing: counted, but never a candidate.
+	case ok:
+		n.byPair[key] = append(n.byPair[key], p)
+	default:
+		n.any = append(n.any, p)
+	}
+}
+
+// candidates calls yield with every policy that might select labels,
+// each once.
+func (n *namespacePolicies) candidates(labels map[string]string, yield func(*policy)) {
+	for _, p := range n.any {
+		yield(p)
+	}
+	for k, v := range labels {
+		for _, p := range n.byPair[pairKey(k, v)] {
+			yield(p)
+		}
+	}
+}
+
+// Scan checks objs, which should be every object of the scan, from all
+// files: a NetworkPolicy in one file isolates the workloads of another.
+// Objects that do not decode into their Kubernetes type are skipped.
+//
+// A workload selected by no ingress policy gets one finding (BW-NET-001),
+// whose message also says whether egress is open; the egress finding
+// (BW-NET-002) is kept for workloads that some policy does isolate for
+// ingress but none for egress, so a namespace without any policy is not
+// reported twice per workload.
+func Scan(objs []*manifest.Object) []misconfig.Finding {
+	s := &scanner{checks: catalog()}
+	var workloads []workload
+	policies := map[string]*namespacePolicies{}
+	for _, o := range objs {
+		if o == nil {
+			continue
+		}
+		group := apiGroup(o.APIVersion)
+		switch {
+		case o.Kind == "NetworkPolicy" && (group == "networking.k8s.io" || group == "extensions"):
+			np, ok := decode[networkingv1.NetworkPolicy](o)
+			if !ok {
+				continue
+			}
+			p := newPolicy(o, np)
+			ns := namespace(o)
+			n := policies[ns]
+			if n == nil {
+				n = &namespacePolicies{byPair: map[string][]*policy{}}
+				policies[ns] = n
+			}
+			n.add(p)
+			s.policy(p)
+		case o.Kind == "Service" && group == "":
+			if v, ok := decode[corev1.Service](o); ok {
+				s.service(o, v)
+			}
+		case o.Kind == "Secret" && group == "":
+			if v, ok := decode[corev1.Secret](o); ok {
+				s.secret(o, v)
+			}
+		case o.Kind == "Ingress" && (group == "networking.k8s.io" || group == "extensions"):
+			if v, ok := decode[networkingv1.Ingress](o); ok {
+				s.ingress(o, v)
+			}
+		default:
+			if w, ok := podTemplate(o); ok {
+				workloads = append(workloads, w)
+			}
+		}
+	}
+	for _, w := range workloads {
+		s.workload(w, policies[w.ns])
+	}
+	misconfig.Sort(s.out)
+	return s.out
+}
+
+func newPolicy(o *manifest.Object, np *networkingv1.NetworkPolicy) *policy {
+	p := &policy{obj: o, spec: np.Spec, sel: compile(&np.Spec.PodSelector)}
+	if len(np.Spec.PolicyTypes) == 0 {
+		// The API server's default: Ingress always, Egress when the policy
+		// has egress rules.
+		p.ingress, p.egress = true, len(np.Spec.Egress) > 0
+	}
+	for _, t := range np.Spec.PolicyTypes {
+		switch t {
+		case networkingv1.PolicyTypeIngress:
+			p.ingress = true
+		case networkingv1.PolicyTypeEgress:
+			p.egress = true
+		}
+	}
+	return p
+}
+
+// podTemplate finds the pod labels of a workload object.
+func podTemplate(o *manifest.Object) (workload, bool) {
+	var labels, annotations map[string]string
+	path := []any{"spec", "template", "metadata", "labels"}
+	switch apiGroup(o.APIVersion) + "/" + o.Kind {
+	case "/Pod":
+		v, ok := decode[corev1.Pod](o)
+		if !ok {
+			return workload{}, false
+		}
+		labels, path = v.Labels, []any{"metadata", "labels"}
+	case "/ReplicationController":
+		v, ok := decode[corev1.ReplicationController](o)
+		if !ok {
+			return workload{}, false
+		}
+		if v.Spec.Template != nil {
+			labels, annotations = v.Spec.Template.Labels, v.Spec.Template.Annotations
+		}
+	case "apps/Deployment", "extensions/Deployment":
+		v, ok := decode[appsv1.Deployment](o)
+		if !ok {
+			return workload{}, false
+		}
+		labels, annotations = v.Spec.Template.Labels, v.Spec.Template.Annotations
+	case "apps/StatefulSet":
+		v, ok := decode[appsv1.StatefulSet](o)
+		if !ok {
+			return workload{}, false
+		}
+		labels, annotations = v.Spec.Template.Labels, v.Spec.Template.Annotations
+	case "apps/DaemonSet", "extensions/DaemonSet":
+		v, ok := decode[appsv1.DaemonSet](o)
+		if !ok {
+			return workload{}, false
+		}
+		labels, annotations = v.Spec.Template.Labels, v.Spec.Template.Annotations
+	case "apps/ReplicaSet", "extensions/ReplicaSet":
+		v, ok := decode[appsv1.ReplicaSet](o)
+		if !ok {
+			return workload{}, false
+		}
+		labels, annotations = v.Spec.Template.Labels, v.Spec.Template.Annotations
+	case "batch/Job":
+		v, ok := decode[batchv1.Job](o)
+		if !ok {
+			return workload{}, false
+		}
+		labels, annotations = v.Spec.Template.Labels, v.Spec.Template.Annotations
+	case "batch/CronJob":
+		v, ok := decode[batchv1.CronJob](o)
+		if !ok {
+			return workload{}, false
+		}
+		labels, annotations = v.Spec.JobTemplate.Spec.Template.Labels, v.Spec.JobTemplate.Spec.Template.Annotations
+		path = []any{"spec", "jobTemplate", "spec", "template", "metadata", "labels"}
+	default:
+		return workload{}, false
+	}
+	return workload{obj: o, ns: namespace(o), labels: labels, annotations: annotations, line: o.LineOf(path...)}, true
+}
+
+type scanner struct {
+	checks map[string]misconfig.Check
+	out    []misconfig.Finding
+}
+
+func (s *scanner) add(id string, o *manifest.Object, line int, format string, args ...any) {
+	s.addWith(nil, id, o, line, format, args...)
+}
+
+// addWith is add for a workload, whose pod template annotations may also
+// suppress the finding.
+func (s *scanner) addWith(template map[string]string, id string, o *manifest.Object, line int, format string, args ...any) {
+	f := s.checks[id].At(o.File, line, resource(o), format, args...)
+	if reason, ok := misconfig.AnnotationReason(o.Annotations, id); ok {
+		f.Suppression = reason
+	} else if reason, ok := misconfig.AnnotationReason(template, id); ok {
+		f.Suppression = reason
+	}
+	s.out = append(s.out, f)
+}
+
+// workload reports a workload's pods that no policy of its namespace
+// isolates.
+func (s *scanner) workload(w workload, n *namespacePolicies) {
+	var inPolicies, egPolicies []string
+	if n != nil {
+		n.candidates(w.labels, func(p *policy) {
+			if (p.ingress || p.egress) && p.sel.matches(w.labels) {
+				name := p.obj.Name
+				if p.ingress {
+					inPolicies = append(inPolicies, name)
+				}
+				if p.egress {
+					egPolicies = append(egPolicies, name)
+				}
+			}
+		})
+	}
+	// "its pods accept" for controllers, "the pod accepts" for a Pod.
+	pods, they, accept, their := fmt.Sprintf("its pods (%s)", showLabels(w.labels)), "they", "accept", "their"
+	if w.obj.Kind == "Pod" {
+		pods, they, accept, their = fmt.Sprintf("the pod (%s)", showLabels(w.labels)), "it", "accepts", "its"
+	}
+	switch {
+	case len(inPolicies) == 0:
+		count := 0
+		if n != nil {
+			count = n.count
+		}
+		var msg string
+		switch count {
+		case 0:
+			msg = fmt.Sprintf("namespace %s has no NetworkPolicy, so %s %s connections from any pod", w.ns, pods, accept)
+		case 1:
+			msg = fmt.Sprintf("the one NetworkPolicy in namespace %s does not select %s for ingress, so %s %s connections from any pod", w.ns, pods, they, accept)
+		default:
+			msg = fmt.Sprintf("none of the %d NetworkPolicies in namespace %s selects %s for ingress, so %s %s connections from any pod", count, w.ns, pods, they, accept)
+		}
+		if len(egPolicies) == 0 {
+			msg += fmt.Sprintf("; %s egress is unrestricted too", their)
+		} else {
+			msg += fmt.Sprintf("; %s egress is restricted by NetworkPolicy %s", their, names(egPolicies))
+		}
+		s.addWith(w.annotations, idNoIngressPolicy, w.obj, w.line, "%s", msg)
+	case len(egPolicies) == 0:
+		s.addWith(w.annotations, idNoEgressPolicy, w.obj, w.line, "NetworkPolicy %s isolates %s for ingress, but none restricts %s egress, so %s can connect to any address",
+			names(inPolicies), pods, their, they)
+	}
+}
+
+// policy reports ingress rules of p that admit any source.
+func (s *scanner) policy(p *policy) {
+	if !p.ingress {
+		return // ingress rules of an Egress-only policy have no effect
+	}
+	target := "the pods it selects accept"
+	if p.sel.none {
+		return // selects no pods: the rules reach nothing
+	}
+	if sel := p.spec.PodSelector; len(sel.MatchLabels) == 0 && len(sel.MatchExpressions) == 0 {
+		target = "all pods in namespace " + namespace(p.obj) + " accept"
+	}
+	for i, rule := range p.spec.Ingress {
+		line, why := 0, ""
+		if len(rule.From) == 0 {
+			line, why = p.obj.LineOf("spec", "ingress", i), "has no from"
+		}
+		for j, peer := range rule.From {
+			if line == 0 && peer.IPBlock != nil && everywhere(peer.IPBlock.CIDR) {
+				line = p.obj.LineOf("spec", "ingress", i, "from", j, "ipBlock", "cidr")
+				why = "allows ipBlock " + peer.IPBlock.CIDR
+				if len(peer.IPBlock.Except) > 0 {
+					why += " (except " + strings.Join(peer.IPBlock.Except, ", ") + ")"
+				}
+			}
+		}
+		if line == 0 {
+			continue
+		}
+		if len(rule.Ports) == 0 {
+			s.add(idIngressAnywhereAll, p.obj, line, "ingress[%d] %s and no ports, so %s connections from any pod and any address on every port", i, why, target)
+			continue
+		}
+		s.add(idIngressAnywherePorts, p.obj, line, "ingress[%d] %s, so %s connections from any pod and any address on %s", i, why, target, policyPorts(rule.Ports))
+	}
+}
+
+func policyPorts(ports []networkingv1.NetworkPolicyPort) string {
+	var out []string
+	for _, p := range ports {
+		proto := "TCP"
+		if p.Protocol != nil {
+			proto = string(*p.Protocol)
+		}
+		switch {
+		case p.Port == nil:
+			out = append(out, "every "+proto+" port")
+		case p.EndPort != nil:
+			out = append(out, fmt.Sprintf("%s-%d/%s", p.Port.String(), *p.EndPort, proto))
+		default:
+			out = append(out, p.Port.String()+"/"+proto)
+		}
+	}
+	return "port " + strings.Join(out, ", ")
+}
+
+// showLabels renders labels as sorted k=v pairs.
+func showLabels(labels map[string]string) string {
+	if len(labels) == 0 {
+		return "no labels"
+	}
+	var kv []string
+	for _, k := range slices.Sorted(maps.Keys(labels)) {
+		kv = append(kv, k+"="+labels[k])
+	}
+	return "labels " + strings.Join(kv, ", ")
+}
+
+// names lists policy names, sorted, at most five.
+func names(s []string) string {
+	s = slices.Clone(s)
+	slices.Sort(s)
+	if len(s) > 5 {
+		return strings.Join(s[:5], ", ") + fmt.Sprintf(" and %d more", len(s)-5)
+	}
+	return strings.Join(s, ", ")
+}
+
+// namespace is where a namespaced object lands: manifests without one are
+// applied to "default" unless told otherwise.
+func namespace(o *manifest.Object) string {
+	if o.Namespace == "" {
+		return "default"
+	}
+	return o.Namespace
+}
+
+func resource(o *manifest.Object) misconfig.Resource {
+	return misconfig.Resource{Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}
+}
+
+// apiGroup is the group of an apiVersion: "" for the core "v1".
+func apiGroup(apiVersion string) string {
+	g, _, ok := strings.Cut(apiVersion, "/")
+	if !ok {
+		return ""
+	}
+	return g
+}
+
+// decode reads an object into its Kubernetes API type.
+func decode[T any](o *manifest.Object) (*T, bool) {
+	data, err := json.Marshal(o.Value)
+	if err != nil {
+		return nil, false
+	}
+	v := new(T)
+	if err := json.Unmarshal(data, v); err != nil {
+		return nil, false
+	}
+	return v, true
+}

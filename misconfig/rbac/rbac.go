@@ -1,0 +1,372 @@
+// Package rbac checks Kubernetes RBAC objects — Roles, ClusterRoles and
+// their bindings — for grants that let a subject take over a namespace or
+// the cluster. Each finding on a rule says who holds it, by resolving the
+// RoleBindings and ClusterRoleBindings found anywhere in the scanned input.
+package rbac
+
+import (
+	"cmp"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/bulwark-sec/bulwark/misconfig"
+	"github.com/bulwark-sec/bulwark/misconfig/manifest"
+)
+
+// Limits on how much of a long list a message spells out.
+const (
+	maxHolders  = 5 // bindings named in a rule finding
+	maxSubjects = 8 // subjects named per binding
+)
+
+// roleKey names a role as a binding refers to it. ns is empty for
+// ClusterRoles.
+type roleKey struct{ kind, ns, name string }
+
+type role struct {
+	obj   *manifest.Object
+	key   roleKey
+	rules []rbacv1.PolicyRule
+}
+
+type binding struct {
+	obj      *manifest.Object
+	ns       string // effective namespace; empty for a ClusterRoleBinding
+	subjects []rbacv1.Subject
+	ref      rbacv1.RoleRef
+}
+
+// target is the role a binding grants. A RoleBinding may name a Role of
+// its own namespace or a ClusterRole (whose rules then apply only in that
+// namespace); a ClusterRoleBinding only a ClusterRole.
+func (b *binding) target() (roleKey, bool) {
+	switch {
+	case b.ref.Kind == "ClusterRole":
+		return roleKey{kind: "ClusterRole", name: b.ref.Name}, true
+	case b.ref.Kind == "Role" && b.obj.Kind == "RoleBinding":
+		return roleKey{kind: "Role", ns: b.ns, name: b.ref.Name}, true
+	}
+	return roleKey{}, false
+}
+
+// Scan checks the RBAC objects among objs. objs should hold every object
+// of the scan, from all files, since bindings and roles refer to each
+// other across files. Objects of other kinds, and RBAC objects that do
+// not decode, are skipped.
+//
+// Aggregated ClusterRoles (aggregationRule) are checked on the rules they
+// list, which is what a manifest holds; the rules the controller would
+// aggregate into them from other ClusterRoles' labels are not resolved, so
+// a binding to such a role is only reported for what the input shows. A
+// ClusterRole whose labels aggregate it into another one says so in its
+// findings when it is not bound directly.
+func Scan(objs []*manifest.Object) []misconfig.Finding {
+	var roles []*role
+	var bindings []*binding
+	for _, o := range objs {
+		if o == nil || apiGroup(o.APIVersion) != rbacv1.GroupName {
+			continue
+		}
+		switch o.Kind {
+		case "Role":
+			if v, ok := decode[rbacv1.Role](o); ok {
+				roles = append(roles, &role{obj: o, key: roleKey{"Role", namespace(o), o.Name}, rules: v.Rules})
+			}
+		case "ClusterRole":
+			if v, ok := decode[rbacv1.ClusterRole](o); ok {
+				roles = append(roles, &role{obj: o, key: roleKey{"ClusterRole", "", o.Name}, rules: v.Rules})
+			}
+		case "RoleBinding":
+			if v, ok := decode[rbacv1.RoleBinding](o); ok {
+				bindings = append(bindings, &binding{obj: o, ns: namespace(o), subjects: v.Subjects, ref: v.RoleRef})
+			}
+		case "ClusterRoleBinding":
+			if v, ok := decode[rbacv1.ClusterRoleBinding](o); ok {
+				bindings = append(bindings, &binding{obj: o, subjects: v.Subjects, ref: v.RoleRef})
+			}
+		}
+	}
+	// One pass over the bindings indexes them by the role they name, so
+	// resolving is linear in roles plus bindings.
+	byRole := map[roleKey][]*binding{}
+	elsewhere := map[string][]*binding{} // RoleBindings by the Role name they give
+	for _, b := range bindings {
+		k, ok := b.target()
+		if !ok {
+			continue
+		}
+		if len(b.subjects) > 0 {
+			byRole[k] = append(byRole[k], b)
+		}
+		if k.kind == "Role" {
+			elsewhere[k.name] = append(elsewhere[k.name], b)
+		}
+	}
+	for _, bs := range elsewhere {
+		slices.SortFunc(bs, compareBindings)
+	}
+	s := &scanner{checks: catalog(), caps: capabilities(), elsewhere: elsewhere}
+	for _, r := range roles {
+		s.role(r, byRole[r.key])
+	}
+	for _, b := range bindings {
+		s.binding(b)
+	}
+	misconfig.Sort(s.out)
+	return s.out
+}
+
+type scanner struct {
+	checks map[string]misconfig.Check
+	caps   []capability
+	// elsewhere holds RoleBindings by the name of the Role they bind, to
+	// point out a binding that misses its Role by namespace.
+	elsewhere map[string][]*binding
+	out       []misconfig.Finding
+}
+
+func (s *scanner) add(id string, o *manifest.Object, line int, format string, args ...any) {
+	f := s.checks[id].At(o.File, line, resource(o), format, args...)
+	if reason, ok := misconfig.AnnotationReason(o.Annotations, id); ok {
+		f.Suppression = reason
+	}
+	s.out = append(s.out, f)
+}
+
+// role checks each rule of r; grants are the bindings naming r.
+func (s *scanner) role(r *role, grants []*binding) {
+	grants = slices.Clone(grants)
+	slices.SortFunc(grants, compareBindings)
+	for i, rule := range r.rules {
+		line := r.obj.LineOf("rules", i, "verbs")
+		report := func(id, what, grant string, clusterScoped bool) {
+			s.add(id, r.obj, line, "rules[%d] grants %s%s", i, grant, s.holders(r, grants, what, clusterScoped))
+		}
+		if d, ok := fullWildcard(rule); ok {
+			// The wildcard checks below would repeat this one.
+			report(idFullWildcard, "do anything to any resource", d, false)
+			continue
+		}
+		if d, ok := wildcardVerbs(rule); ok {
+			report(idWildcardVerbs, "use every verb on those resources", d, false)
+		}
+		if d, ok := wildcardResources(rule, s.caps, r.key.kind == "Role"); ok {
+			report(idWildcardResources, "act on every resource in those API groups", d, false)
+		}
+		if d, ok := wildcardGroups(rule); ok {
+			report(idWildcardGroups, "write to those resources in every API group", d, false)
+		}
+		for _, c := range s.caps {
+			if c.clusterScoped && r.key.kind == "Role" {
+				continue // a Role cannot grant cluster-scoped resources
+			}
+			if d, ok := c.match(rule, false); ok {
+				report(c.id, c.what, d, c.clusterScoped)
+			}
+		}
+	}
+}
+
+// compareBindings orders bindings for messages, independent of the order
+// of the input files.
+func compareBindings(a, b *binding) int {
+	return cmp.Or(cmp.Compare(a.obj.Kind, b.obj.Kind), cmp.Compare(a.ns, b.ns), cmp.Compare(a.obj.Name, b.obj.Name),
+		cmp.Compare(a.obj.File, b.obj.File), cmp.Compare(a.obj.Line, b.obj.Line))
+}
+
+// holders finishes a rule finding's message: who can do what, where, and
+// through which binding; or that no one in the input can.
+func (s *scanner) holders(r *role, grants []*binding, what string, clusterScoped bool) string {
+	var parts, ignored []string
+	n := 0
+	for _, b := range grants {
+		if clusterScoped && b.obj.Kind == "RoleBinding" {
+			ignored = append(ignored, "RoleBinding "+b.ns+"/"+b.obj.Name)
+			continue
+		}
+		n++
+		if n > maxHolders {
+			continue
+		}
+		scope := "cluster-wide"
+		via := "ClusterRoleBinding " + b.obj.Name
+		if b.obj.Kind == "RoleBinding" {
+			scope = "in namespace " + b.ns
+			via = "RoleBinding " + b.ns + "/" + b.obj.Name
+		}
+		parts = append(parts, fmt.Sprintf("%s can %s %s via %s", subjects(b), what, scope, via))
+	}
+	if n > maxHolders {
+		parts = append(parts, fmt.Sprintf("and %d more bindings", n-maxHolders))
+	}
+	if n > 0 {
+		return ": " + strings.Join(parts, "; ")
+	}
+	msg := fmt.Sprintf(", enough to %s; the %s is not bound in the scanned input", what, r.key.kind)
+	if len(ignored) > 0 {
+		msg += fmt.Sprintf(" at cluster scope (%s cannot grant cluster-scoped resources)", strings.Join(ignored, ", "))
+	}
+	if r.key.kind == "Role" {
+		var miss []string
+		for _, b := range s.elsewhere[r.key.name] {
+			if len(miss) == 3 {
+				miss = append(miss, "…")
+				break
+			}
+			if b.ns != r.key.ns {
+				miss = append(miss, b.ns+"/"+b.obj.Name)
+			}
+		}
+		if len(miss) > 0 {
+			msg += fmt.Sprintf(" (RoleBinding %s names a Role %s in its own namespace, not in %s)", strings.Join(miss, ", "), r.key.name, r.key.ns)
+		}
+	}
+	if into := aggregatedInto(r.obj); len(into) > 0 {
+		msg += fmt.Sprintf(", but its labels aggregate it into ClusterRole %s, whose holders get it (aggregation is not resolved)", strings.Join(into, ", "))
+	}
+	return msg
+}
+
+// aggregatedInto lists the ClusterRoles a ClusterRole's labels ask to be
+// aggregated into, by the built-in "rbac.authorization.k8s.io/aggregate-to-X:
+// true" convention (the one the admin, edit and view roles select on).
+func aggregatedInto(o *manifest.Object) []string {
+	if o.Kind != "ClusterRole" {
+		return nil
+	}
+	var into []string
+	for k, v := range o.Labels {
+		if name, ok := strings.CutPrefix(k, "rbac.authorization.k8s.io/aggregate-to-"); ok && name != "" && v == "true" {
+			into = append(into, name)
+		}
+	}
+	slices.Sort(into)
+	return into
+}
+
+// binding runs the checks on a binding itself.
+func (s *scanner) binding(b *binding) {
+	o := b.obj
+	roleName := b.ref.Kind + " " + b.ref.Name
+	scope := "cluster-wide"
+	if o.Kind == "RoleBinding" {
+		scope = "in namespace " + b.ns
+		if b.ref.Kind == "Role" {
+			roleName = "Role " + b.ns + "/" + b.ref.Name
+		}
+	}
+	if b.ref.Kind == "ClusterRole" && b.ref.Name == "cluster-admin" && len(b.subjects) > 0 && !onlyMasters(b.subjects) {
+		what := "full control of the cluster"
+		if o.Kind == "RoleBinding" {
+			what = "full control of the namespace, including its Secrets and RBAC"
+		}
+		s.add(idClusterAdmin, o, o.LineOf("roleRef"), "grants ClusterRole cluster-admin %s to %s: %s", scope, subjects(b), what)
+	}
+	if b.ref.Kind == "ClusterRole" && discoveryRole(b.ref.Name) {
+		return
+	}
+	for i, sub := range b.subjects {
+		var id, who string
+		switch {
+		case sub.Kind == rbacv1.UserKind && sub.Name == "system:anonymous":
+			id, who = idAnonymous, "every request without credentials"
+		case sub.Kind == rbacv1.GroupKind && sub.Name == "system:unauthenticated":
+			id, who = idAnonymous, "every request without credentials"
+		case sub.Kind == rbacv1.GroupKind && sub.Name == "system:authenticated":
+			id, who = idAuthenticated, "every user and service account that can log in"
+		case sub.Kind == rbacv1.GroupKind && sub.Name == "system:serviceaccounts":
+			id, who = idAuthenticated, "every service account of every namespace"
+		default:
+			continue
+		}
+		s.add(id, o, o.LineOf("subjects", i, "name"), "grants %s %s to %s %s, which is %s", roleName, scope, sub.Kind, sub.Name, who)
+	}
+}
+
+// discoveryRole says whether a ClusterRole is one of the built-in ones
+// that Kubernetes itself binds to the catch-all groups; binding it to those
+// groups again is not a finding.
+func discoveryRole(name string) bool {
+	switch name {
+	case "system:basic-user", "system:discovery", "system:public-info-viewer", "system:service-account-issuer-discovery":
+		return true
+	}
+	return false
+}
+
+// onlyMasters is true for the built-in binding of cluster-admin to the
+// system:masters group, which bypasses RBAC anyway.
+func onlyMasters(subs []rbacv1.Subject) bool {
+	for _, s := range subs {
+		if s.Kind != rbacv1.GroupKind || s.Name != "system:masters" {
+			return false
+		}
+	}
+	return true
+}
+
+// subjects names a binding's subjects for a message.
+func subjects(b *binding) string {
+	var names []string
+	for i, s := range b.subjects {
+		if i == maxSubjects {
+			names = append(names, fmt.Sprintf("and %d more", len(b.subjects)-maxSubjects))
+			break
+		}
+		name := s.Kind + " " + s.Name
+		if s.Kind == rbacv1.ServiceAccountKind {
+			ns := s.Namespace
+			if ns == "" {
+				ns = b.ns // a RoleBinding's own namespace, by default
+			}
+			if ns != "" {
+				name = s.Kind + " " + ns + "/" + s.Name
+			}
+		}
+		names = append(names, name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// namespace is where a namespaced object lands: manifests without one are
+// applied to "default" unless told otherwise, and treating them so keeps a
+// chart's unnamespaced Role and RoleBinding together.
+func namespace(o *manifest.Object) string {
+	if o.Namespace == "" {
+		return "default"
+	}
+	return o.Namespace
+}
+
+func resource(o *manifest.Object) misconfig.Resource {
+	r := misconfig.Resource{Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}
+	if o.Kind == "ClusterRole" || o.Kind == "ClusterRoleBinding" {
+		r.Namespace = "" // cluster-scoped: a namespace in the manifest is ignored
+	}
+	return r
+}
+
+func apiGroup(apiVersion string) string {
+	g, _, ok := strings.Cut(apiVersion, "/")
+	if !ok {
+		return ""
+	}
+	return g
+}
+
+// decode reads an object into its Kubernetes API type.
+func decode[T any](o *manifest.Object) (*T, bool) {
+	data, err := json.Marshal(o.Value)
+	if err != nil {
+		return nil, false
+	}
+	v := new(T)
+	if err := json.Unmarshal(data, v); err != nil {
+		return nil, false
+	}
+	return v, true
+}

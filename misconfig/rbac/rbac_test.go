@@ -1,0 +1,381 @@
+package rbac
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/bulwark-sec/bulwark/internal/golden"
+	"github.com/bulwark-sec/bulwark/misconfig"
+	"github.com/bulwark-sec/bulwark/misconfig/manifest"
+)
+
+var update = flag.Bool("update", false, "rewrite golden files")
+
+// view is what the golden files pin of a finding; the check's own fields
+// (title, rationale, …) are compared with Checks() in checkFindings.
+type view struct {
+	CheckID     string             `json:"checkID"`
+	Severity    string             `json:"severity"`
+	File        string             `json:"file"`
+	StartLine   int                `json:"startLine"`
+	Resource    misconfig.Resource `json:"resource"`
+	Message     string             `json:"message"`
+	Suppression string             `json:"suppression,omitempty"`
+}
+
+// scanFiles decodes files under testdata, each under its own name, and
+// scans them together.
+func scanFiles(t testing.TB, files ...string) []misconfig.Finding {
+	t.Helper()
+	var objs []*manifest.Object
+	for _, f := range files {
+		data, err := os.ReadFile(filepath.Join("testdata", f))
+		if err != nil {
+			t.Fatal(err)
+		}
+		o, err := manifest.Decode(f, data)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		objs = append(objs, o...)
+	}
+	fs := Scan(objs)
+	checkFindings(t, fs)
+	return fs
+}
+
+// checkFindings verifies what every finding must hold.
+func checkFindings(t testing.TB, fs []misconfig.Finding) {
+	t.Helper()
+	checks := catalog()
+	for _, f := range fs {
+		c, ok := checks[f.CheckID]
+		switch {
+		case !ok:
+			t.Errorf("finding of unknown check %q", f.CheckID)
+		case f.Title != c.Title || f.Severity != c.Severity || f.Rationale != c.Rationale || f.Fix != c.Fix || f.Target != c.Target:
+			t.Errorf("%s: finding does not carry its check's fields", f.CheckID)
+		case f.StartLine < 1 || f.EndLine < f.StartLine || f.Message == "" || f.File == "":
+			t.Errorf("%s: bad place or message: %+v", f.CheckID, f)
+		}
+	}
+}
+
+func views(fs []misconfig.Finding) []view {
+	out := []view{}
+	for _, f := range fs {
+		out = append(out, view{f.CheckID, f.Severity, f.File, f.StartLine, f.Resource, f.Message, f.Suppression})
+	}
+	return out
+}
+
+func ids(fs []misconfig.Finding) []string {
+	var out []string
+	for _, f := range fs {
+		out = append(out, f.CheckID)
+	}
+	return out
+}
+
+func TestChecksValid(t *testing.T) {
+	cs := Checks()
+	if err := misconfig.Validate(cs); err != nil {
+		t.Fatal(err)
+	}
+	for i, c := range cs {
+		if want := fmt.Sprintf("BW-RBAC-%03d", i+1); c.ID != want {
+			t.Errorf("check %d has ID %s, want %s", i, c.ID, want)
+		}
+		if len(c.References) == 0 {
+			t.Errorf("%s: no references", c.ID)
+		}
+	}
+	cs[0].Title = "changed"
+	cs[0].References[0] = "changed"
+	if again := Checks(); again[0].Title == "changed" || again[0].References[0] == "changed" {
+		t.Error("Checks shares state between calls")
+	}
+}
+
+// TestFailPass runs each check's failing and passing example: the failing
+// one must raise the check (exactly as its golden file says), the passing
+// one must not.
+func TestFailPass(t *testing.T) {
+	for _, c := range Checks() {
+		t.Run(c.ID, func(t *testing.T) {
+			dir := filepath.Join("checks", c.ID)
+			fail := scanFiles(t, filepath.Join(dir, "fail.yaml"))
+			if !slices.Contains(ids(fail), c.ID) {
+				t.Errorf("fail.yaml: no %s finding; got %v", c.ID, ids(fail))
+			}
+			golden.CheckJSON(t, filepath.Join(dir, "fail.golden.json"), views(fail), *update)
+			pass := scanFiles(t, filepath.Join(dir, "pass.yaml"))
+			if slices.Contains(ids(pass), c.ID) {
+				t.Errorf("pass.yaml: %s raised: %+v", c.ID, views(pass))
+			}
+		})
+	}
+}
+
+func TestGolden(t *testing.T) {
+	glob := func(pattern string) []string {
+		m, err := filepath.Glob(filepath.Join("testdata", pattern))
+		if err != nil || len(m) == 0 {
+			t.Fatalf("glob %s: %v %v", pattern, m, err)
+		}
+		for i := range m {
+			m[i], _ = filepath.Rel("testdata", m[i])
+		}
+		return m
+	}
+	cases := []struct {
+		name  string
+		files []string
+	}{
+		{"cross", []string{"cases/cross/roles.yaml", "cases/cross/bindings.yaml"}},
+		{"scoping", []string{"cases/scoping.yaml"}},
+		{"unnamespaced", []string{"cases/unnamespaced.yaml"}},
+		{"suppressed", []string{"cases/suppressed.yaml"}},
+		{"aggregation", []string{"cases/aggregation.yaml"}},
+		{"many", []string{"cases/many.yaml"}},
+		{"undecodable", []string{"cases/undecodable.yaml"}},
+		// Real manifests (testdata/SOURCES.md).
+		{"real-psa-webhook", glob("real/psa-webhook/*.yaml")},
+		{"real-helm2-rbac", glob("real/helm2-rbac/*.yaml")},
+		{"real-helm3-action-rbac", []string{"real/helm3-action-rbac.yaml"}},
+		{"real-helm3-template", []string{"real/helm3-template.yaml"}},
+		{"real-k8s-api-head", glob("real/k8s-api-head/*.yaml")},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			fs := scanFiles(t, c.files...)
+			golden.CheckJSON(t, filepath.Join("golden", c.name+".json"), views(fs), *update)
+		})
+	}
+}
+
+func messages(fs []misconfig.Finding, id string) string {
+	var out []string
+	for _, f := range fs {
+		if f.CheckID == id {
+			out = append(out, f.Message)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// TestCrossFile resolves bindings in one file to roles in another, and
+// gives the same answer whatever the order of the files.
+func TestCrossFile(t *testing.T) {
+	fs := scanFiles(t, "cases/cross/roles.yaml", "cases/cross/bindings.yaml")
+	secrets := messages(fs, idReadSecrets)
+	if want := "ServiceAccount ci/deployer, Group dev can read secrets in namespace ci via RoleBinding ci/deploy"; !strings.Contains(secrets, want) {
+		t.Errorf("secrets finding %q lacks %q", secrets, want)
+	}
+	exec := messages(fs, idExec)
+	for _, want := range []string{
+		"Group sre, ServiceAccount ops/toolbox can run commands in pods cluster-wide via ClusterRoleBinding sre-exec",
+		"Group dev can run commands in pods in namespace dev via RoleBinding dev/debug",
+		"User bob can run commands in pods in namespace staging via RoleBinding staging/debug",
+	} {
+		if !strings.Contains(exec, want) {
+			t.Errorf("exec finding %q lacks %q", exec, want)
+		}
+	}
+	for _, f := range fs {
+		if f.File != "cases/cross/roles.yaml" {
+			t.Errorf("%s located in %s, want the role's file", f.CheckID, f.File)
+		}
+	}
+	reversed := scanFiles(t, "cases/cross/bindings.yaml", "cases/cross/roles.yaml")
+	if fmt.Sprint(views(reversed)) != fmt.Sprint(views(fs)) {
+		t.Errorf("file order changes findings:\n%v\n%v", views(reversed), views(fs))
+	}
+}
+
+// TestNamespaceScoping: a Role is bound only from its own namespace; a
+// RoleBinding to a ClusterRole grants it in the binding's namespace.
+func TestNamespaceScoping(t *testing.T) {
+	fs := scanFiles(t, "cases/scoping.yaml")
+	var role, cluster string
+	for _, f := range fs {
+		switch f.Resource.Kind {
+		case "Role":
+			role = f.Message
+		case "ClusterRole":
+			cluster = f.Message
+		}
+	}
+	if !strings.Contains(role, "the Role is not bound in the scanned input") {
+		t.Errorf("Role a/reader: %q, want unbound (its bindings are in namespace b, or have no subjects)", role)
+	}
+	if want := ": User dave can read secrets in namespace a via RoleBinding a/cluster-reader-in-a"; !strings.HasSuffix(cluster, want) {
+		t.Errorf("ClusterRole reader: %q, want suffix %q", cluster, want)
+	}
+	for _, who := range []string{"carol", "eve"} {
+		if strings.Contains(role+cluster, who) {
+			t.Errorf("%s holds nothing but is named", who)
+		}
+	}
+}
+
+func TestSuppression(t *testing.T) {
+	fs := scanFiles(t, "cases/suppressed.yaml")
+	got := map[string]string{}
+	for _, f := range fs {
+		got[f.CheckID] = f.Suppression
+	}
+	want := map[string]string{
+		idReadSecrets:  "operator syncs secrets; reviewed 2026-10",
+		idTokens:       "",
+		idClusterAdmin: "suppressed by annotation",
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("suppressions = %v, want %v", got, want)
+	}
+}
+
+// TestRules pins the matching of single rules: which checks each raises.
+func TestRules(t *testing.T) {
+	r := func(groups, resources, verbs []string, names ...string) rbacv1.PolicyRule {
+		return rbacv1.PolicyRule{APIGroups: groups, Resources: resources, Verbs: verbs, ResourceNames: names}
+	}
+	s := func(v ...string) []string { return v }
+	core := s("")
+	cases := []struct {
+		name string
+		rule rbacv1.PolicyRule
+		want []string
+	}{
+		{"full wildcard only", r(s("*"), s("*"), s("*")), s(idFullWildcard)},
+		{"verbs and resources wildcards", r(core, s("*"), s("*")), s(idWildcardVerbs, idWildcardResources)},
+		{"verb wildcard counts for capabilities", r(core, s("secrets", "pods/exec"), s("*")), s(idWildcardVerbs, idReadSecrets, idExec)},
+		{"group wildcard counts", r(s("*"), s("secrets"), s("list")), s(idReadSecrets)},
+		{"group wildcard with write", r(s("*"), s("pods"), s("patch")), s(idWildcardGroups, idWorkloads)},
+		{"wrong group", r(s("apps"), s("secrets", "pods/exec"), s("get", "create")), nil},
+		{"core group for apps kinds", r(core, s("deployments"), s("create")), nil},
+		{"extensions deployments", r(s("extensions"), s("deployments"), s("update")), s(idWorkloads)},
+		{"*/exec subresource", r(core, s("*/exec"), s("get")), s(idExec)},
+		{"pods/* is literal", r(core, s("pods/*"), s("create")), nil},
+		{"exec list is harmless", r(core, s("pods/exec"), s("list", "watch")), nil},
+		{"named secrets", r(core, s("secrets"), s("get", "list"), "tls"), nil},
+		{"named tokens still minted", r(core, s("serviceaccounts/token"), s("create"), "ci"), s(idTokens)},
+		{"bind named roles", r(s("rbac.authorization.k8s.io"), s("clusterroles"), s("bind"), "view"), s(idEscalate)},
+		{"impersonate uids", r(s("authentication.k8s.io"), s("uids"), s("impersonate")), s(idImpersonate)},
+		{"node proxy create", r(core, s("nodes/proxy"), s("create")), s(idNodes)},
+		{"node read", r(core, s("nodes", "nodes/proxy"), s("list", "watch")), nil},
+		{"events delete", r(core, s("events"), s("delete")), s(idDeleteEvents)},
+		{"non-resource URLs", rbacv1.PolicyRule{NonResourceURLs: s("*"), Verbs: s("*")}, nil},
+		{"resource wildcard, read", r(s("apps"), s("*"), s("get")), s(idWildcardResources)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			ro := &role{obj: &manifest.Object{File: "t.yaml", Line: 1, Kind: "ClusterRole", Name: "t"}, key: roleKey{kind: "ClusterRole", name: "t"}, rules: []rbacv1.PolicyRule{c.rule}}
+			s := &scanner{checks: catalog(), caps: capabilities()}
+			s.role(ro, nil)
+			if got := ids(s.out); !slices.Equal(got, c.want) {
+				t.Errorf("checks = %v, want %v (%+v)", got, c.want, views(s.out))
+			}
+		})
+	}
+}
+
+func TestWildcardResourcesSaysWhatItIncludes(t *testing.T) {
+	fs := scanFiles(t, "checks/BW-RBAC-003/fail.yaml")
+	if msg := messages(fs, idWildcardResources); !strings.Contains(msg, "which includes the power to read secrets") {
+		t.Errorf("message %q does not say the wildcard includes reading secrets", msg)
+	}
+}
+
+func TestHostileInput(t *testing.T) {
+	if fs := Scan(nil); len(fs) != 0 {
+		t.Errorf("Scan(nil) = %v", fs)
+	}
+	// Objects built by hand: nil entries, no node, no value.
+	objs := []*manifest.Object{nil,
+		{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "Role", Name: "x"},
+		{APIVersion: "rbac.authorization.k8s.io/v1", Kind: "ClusterRoleBinding", Name: "y",
+			Value: map[string]any{"roleRef": map[string]any{"kind": "ClusterRole", "name": "cluster-admin"},
+				"subjects": []any{map[string]any{"kind": "User", "name": "z"}}}},
+	}
+	if got := ids(Scan(objs)); !slices.Equal(got, []string{idClusterAdmin}) {
+		t.Errorf("hand-built objects: %v", got)
+	}
+}
+
+func FuzzScan(f *testing.F) {
+	for _, pattern := range []string{"testdata/checks/*/*.yaml", "testdata/cases/*.yaml", "testdata/cases/*/*.yaml", "testdata/real/*.yaml", "testdata/real/*/*.yaml"} {
+		files, _ := filepath.Glob(pattern)
+		for _, file := range files {
+			data, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(data)
+		}
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		objs, _ := manifest.Decode("fuzz.yaml", data)
+		checkFindings(t, Scan(objs))
+	})
+}
+
+// benchObjects builds an input of about n objects: per namespace, Roles
+// with their RoleBindings and RoleBindings to shared ClusterRoles; and
+// ClusterRoles with ClusterRoleBindings.
+func benchObjects(b *testing.B, n int) []*manifest.Object {
+	var sb strings.Builder
+	const perNS = 100 // 40 Roles, 40 RoleBindings, 20 RoleBindings to ClusterRoles
+	namespaces := n * 4 / 5 / perNS
+	clusterRoles := n / 10
+	rule := func(i int) string {
+		switch i % 4 {
+		case 0:
+			return `{apiGroups: [""], resources: [secrets], verbs: [get, list]}`
+		case 1:
+			return `{apiGroups: [""], resources: [pods/exec], verbs: [create]}`
+		case 2:
+			return `{apiGroups: [apps], resources: [deployments], verbs: [get, list]}`
+		}
+		return `{apiGroups: ["*"], resources: ["*"], verbs: [get]}`
+	}
+	for ns := range namespaces {
+		for i := range 40 {
+			fmt.Fprintf(&sb, "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r%d, namespace: ns%d}\nrules:\n- %s\n- %s\n", i, ns, rule(i), rule(i+1))
+			fmt.Fprintf(&sb, "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: rb%d, namespace: ns%d}\nroleRef: {kind: Role, name: r%d}\nsubjects:\n- {kind: ServiceAccount, name: sa%d}\n", i, ns, i, i)
+		}
+		for i := range 20 {
+			fmt.Fprintf(&sb, "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: crb%d, namespace: ns%d}\nroleRef: {kind: ClusterRole, name: cr%d}\nsubjects:\n- {kind: Group, name: team%d}\n", i, ns, (ns*20+i)%clusterRoles, i)
+		}
+	}
+	for i := range clusterRoles {
+		fmt.Fprintf(&sb, "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {name: cr%d}\nrules:\n- %s\n", i, rule(i))
+		fmt.Fprintf(&sb, "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\nmetadata: {name: crb%d}\nroleRef: {kind: ClusterRole, name: cr%d}\nsubjects:\n- {kind: User, name: u%d}\n", i, i, i)
+	}
+	objs, err := manifest.Decode("bench.yaml", []byte(sb.String()))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return objs
+}
+
+// BenchmarkScan runs at several sizes: time per object should stay flat,
+// since bindings are indexed by the role they name.
+func BenchmarkScan(b *testing.B) {
+	for _, n := range []int{1250, 2500, 5000} {
+		objs := benchObjects(b, n)
+		b.Run(fmt.Sprintf("objects=%d", len(objs)), func(b *testing.B) {
+			for b.Loop() {
+				Scan(objs)
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/float64(len(objs)), "ns/object")
+		})
+	}
+}
