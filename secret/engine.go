@@ -86,6 +86,7 @@ type Engine struct {
 	rules []Rule
 	kw    *keywords
 	opts  Options
+	whole []bool // rules whose pattern runs on the whole text
 }
 
 // New builds an engine for rules.
@@ -100,7 +101,84 @@ func New(rules []Rule, opts Options) *Engine {
 			words[w] = append(words[w], i)
 		}
 	}
-	return &Engine{rules: rules, kw: newKeywords(words), opts: opts}
+	whole := make([]bool, len(rules))
+	for i, r := range rules {
+		// A pattern that may span many lines (a PEM block, a JSON key
+		// file) runs on the whole text; others only near their keywords.
+		src := r.Regex.String()
+		whole[i] = strings.Contains(src, `[\s\S]`) || strings.Contains(src, "(?s")
+	}
+	return &Engine{rules: rules, kw: newKeywords(words), opts: opts, whole: whole}
+}
+
+// The regular expression of a rule runs on windows of the text around
+// its keywords, not on the whole text: keywords such as "token" or "key"
+// appear all over source code, and the regexp package's cost is linear in
+// the text it is given. A rule's keyword is part of what its pattern
+// matches, so a match lies within a short distance of one; windows reach
+// windowBefore bytes before a keyword and windowAfter after it, widened
+// to whole lines (up to lineSlack more bytes each way), and overlapping
+// windows are merged so no match is found twice.
+const (
+	windowBefore = 128
+	windowAfter  = 384
+	lineSlack    = 1024
+)
+
+type window struct{ start, end int }
+
+// windows groups keyword hits into windows per rule; a rule that runs on
+// the whole text gets one window covering it.
+func (e *Engine) windows(data []byte) [][]window {
+	wins := make([][]window, len(e.rules))
+	e.kw.each(data, func(r, end int) {
+		if e.whole[r] {
+			if wins[r] == nil {
+				wins[r] = []window{{0, len(data)}}
+			}
+			return
+		}
+		start, stop := max(end-windowBefore, 0), min(end+windowAfter, len(data))
+		if n := len(wins[r]); n > 0 && start <= wins[r][n-1].end {
+			wins[r][n-1].end = max(wins[r][n-1].end, stop)
+			return
+		}
+		wins[r] = append(wins[r], window{start, stop})
+	})
+	for r, ws := range wins {
+		if len(ws) == 0 || e.whole[r] {
+			continue
+		}
+		out := ws[:0]
+		for _, w := range ws {
+			w = toLines(data, w)
+			if n := len(out); n > 0 && w.start <= out[n-1].end {
+				out[n-1].end = max(out[n-1].end, w.end)
+				continue
+			}
+			out = append(out, w)
+		}
+		wins[r] = out
+	}
+	return wins
+}
+
+// toLines widens a window to the lines it touches, by at most lineSlack
+// bytes each way (minified files have lines of megabytes).
+func toLines(data []byte, w window) window {
+	lo := max(w.start-lineSlack, 0)
+	if i := bytes.LastIndexByte(data[lo:w.start], '\n'); i >= 0 {
+		w.start = lo + i + 1
+	} else {
+		w.start = lo
+	}
+	hi := min(w.end+lineSlack, len(data))
+	if i := bytes.IndexByte(data[w.end:hi], '\n'); i >= 0 {
+		w.end += i
+	} else {
+		w.end = hi
+	}
+	return w
 }
 
 // Rules returns the engine's rules.
@@ -151,15 +229,14 @@ func (e *Engine) Scan(path string, data []byte) []Finding {
 
 // scanText scans text; findings are in file order with their lines.
 func (e *Engine) scanText(path string, data []byte) []Finding {
-	hit := make([]bool, len(e.rules))
-	e.kw.match(data, hit)
+	wins := e.windows(data)
 	var out []Finding
 	// allowedSpans are secrets a specific rule recognised but the user's
 	// allowlist for that rule set aside: the generic rules must not
 	// report them again under another name.
 	var allowedSpans [][2]int
-	for i, ok := range hit {
-		if !ok {
+	for i, ws := range wins {
+		if len(ws) == 0 {
 			continue
 		}
 		r := &e.rules[i]
@@ -167,7 +244,7 @@ func (e *Engine) scanText(path string, data []byte) []Finding {
 			continue
 		}
 		pathAllowed := matchAny(r.AllowPaths, path)
-		for _, m := range r.Regex.FindAllSubmatchIndex(data, -1) {
+		for _, m := range findAll(r.Regex, data, ws) {
 			g := r.SecretGroup
 			if 2*g+1 >= len(m) || m[2*g] < 0 {
 				continue
@@ -234,6 +311,23 @@ func dropOverlaps(fs []Finding) []Finding {
 // placeholder values shared by every rule: templating, variables,
 // example markers.
 var placeholder = regexp.MustCompile(`(?i)^(\$\{.*\}|\$\(.*\)|\{\{.*\}\}|<[^>]*>|%[a-z_]+%|\$[a-z_][a-z0-9_]*|x{4,}|\*{3,}|.*(example|sample|dummy|placeholder|changeme|your[_-]?(api[_-]?)?(key|token|secret|password)|redacted).*)$`)
+
+// findAll runs re on each window of data and returns the submatch
+// indexes relative to data.
+func findAll(re *regexp.Regexp, data []byte, ws []window) [][]int {
+	var out [][]int
+	for _, w := range ws {
+		for _, m := range re.FindAllSubmatchIndex(data[w.start:w.end], -1) {
+			for j := range m {
+				if m[j] >= 0 {
+					m[j] += w.start
+				}
+			}
+			out = append(out, m)
+		}
+	}
+	return out
+}
 
 // mergeDecoded adds the findings in decoded Secret values; a generic
 // finding on the encoded text of the same line gives way to them.

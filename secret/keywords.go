@@ -80,3 +80,18 @@ func (k *keywords) match(data []byte, hit []bool) {
 		}
 	}
 }
+
+// each calls fn for every occurrence of a keyword in data with the rule
+// it belongs to and the offset just past the keyword.
+func (k *keywords) each(data []byte, fn func(rule, end int)) {
+	s := int32(0)
+	next, out, lower := k.next, k.out, &k.lower
+	for i, b := range data {
+		s = next[int(s)<<8|int(lower[b])]
+		if out[s] != nil {
+			for _, r := range out[s] {
+				fn(r, i+1)
+			}
+		}
+	}
+}

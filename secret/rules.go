@@ -152,7 +152,7 @@ var specs = []ruleSpec{
 	{id: "stripe-secret-key", title: "Stripe secret or restricted key", sev: Critical, keywords: []string{"sk_live_", "rk_live_", "sk_test_", "rk_test_"},
 		re: b + `((?:sk|rk)_(?:live|test)_[0-9A-Za-z]{24,99})` + e, group: 1,
 		example: "STRIPE_SECRET_KEY=sk_live_51Hx48Lm2Vn9Rb4Tk1Wz8Pc3Hd6", not: "sk_live_abc"},
-	{id: "twilio-api-key", title: "Twilio API key", sev: High, keywords: []string{"twilio", "SK"},
+	{id: "twilio-api-key", title: "Twilio API key", sev: High, keywords: []string{"twilio"},
 		re: b + `(SK[0-9a-fA-F]{32})` + e, group: 1, entropy: 3.0,
 		example: "TWILIO_API_KEY=SK0a1b2c3d4e5f60718293a4b5c6d7e8f9", not: "SKIPPED_TESTS_COUNT"},
 	{id: "sendgrid-api-key", title: "SendGrid API key", sev: High, keywords: []string{"SG."},
@@ -276,7 +276,7 @@ var specs = []ruleSpec{
 		re: b + `(dckr_pat_[A-Za-z0-9_\-]{27})` + e, group: 1,
 		example: "DOCKERHUB_TOKEN=dckr_pat_Xk48Lm2Vn9Rb4Tk1Wz8Pc3Hd6Jf", not: "dckr_pat_"},
 	{id: "docker-config-auth", title: "Registry credentials in a Docker config", sev: Critical, keywords: []string{"\"auth\""},
-		re: `"auth"\s*:\s*"([A-Za-z0-9+/]{12,}={0,2})"`, group: 1, paths: `(?:^|/)(?:config\.json|\.dockercfg|\.docker/config\.json)$`,
+		re: `"auth"\s*:\s*"([A-Za-z0-9+/]{12,}={0,2})"`, group: 1, paths: `(?:^|/)(?:[^/]*config[^/]*\.json|\.dockercfg)$`,
 		example: `{"auths": {"registry.example.org": {"auth": "ZGVwbG95OlhrNDhMbTJWbjlSYjRUazE="}}}`, not: `{"auths": {"registry.example.org": {}}}`},
 
 	// Keys and certificates.

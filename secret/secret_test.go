@@ -4,6 +4,9 @@ import (
 	"bytes"
 	"encoding/base64"
 	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -227,6 +230,71 @@ data:
 	for _, f := range eng.Scan("notes.txt", []byte(text)) {
 		if f.Encoding != "" {
 			t.Errorf("decoded a text file: %v", f)
+		}
+	}
+}
+
+// BenchmarkScanCorpus scans real text: the files under
+// $BULWARK_SECRET_CORPUS (bench/secrets.sh builds one), up to 64 MiB of
+// them. It reports MB/s of one core.
+func BenchmarkScanCorpus(b *testing.B) {
+	dir := os.Getenv("BULWARK_SECRET_CORPUS")
+	if dir == "" {
+		b.Skip("BULWARK_SECRET_CORPUS is not set")
+	}
+	type file struct {
+		path string
+		data []byte
+	}
+	var files []file
+	total := 0
+	filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() || total > 64<<20 {
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err == nil {
+			files = append(files, file{p, data})
+			total += len(data)
+		}
+		return nil
+	})
+	eng := New(Builtin(), Options{})
+	b.SetBytes(int64(total))
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for _, f := range files {
+			eng.Scan(f.path, f.data)
+		}
+	}
+}
+
+// TestWindowsAgreeWithWholeText checks that running patterns only near
+// their keywords finds what running them on the whole text finds: every
+// rule's example, placed among lines that repeat its keywords, at the
+// start, middle and end of a file.
+func TestWindowsAgreeWithWholeText(t *testing.T) {
+	windowed := New(Builtin(), Options{})
+	whole := New(Builtin(), Options{})
+	for i := range whole.whole {
+		whole.whole[i] = true
+	}
+	var filler strings.Builder
+	for i := 0; i < 300; i++ {
+		fmt.Fprintf(&filler, "\tkey := tokens[%d] // the secret password of the api key\n", i)
+	}
+	long := strings.Repeat("x", 5000) // a minified line
+	for _, r := range Builtin() {
+		for _, text := range []string{
+			r.Example + "\n" + filler.String(),
+			filler.String() + r.Example + "\n" + filler.String(),
+			filler.String() + long + " " + r.Example,
+			r.Example,
+		} {
+			got, want := windowed.Scan("app/config.env", []byte(text)), whole.Scan("app/config.env", []byte(text))
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("%s: windowed %v, whole text %v", r.ID, got, want)
+			}
 		}
 	}
 }
