@@ -30,6 +30,8 @@ import (
 	"github.com/bulwark-sec/bulwark/image"
 	"github.com/bulwark-sec/bulwark/inventory"
 	"github.com/bulwark-sec/bulwark/layerfs"
+	"github.com/bulwark-sec/bulwark/misconfig"
+	"github.com/bulwark-sec/bulwark/misconfig/imageconfig"
 	"github.com/bulwark-sec/bulwark/report"
 	"github.com/bulwark-sec/bulwark/secret"
 )
@@ -98,6 +100,9 @@ type Options struct {
 	// secret extractor (which the caller adds to Extractors) in every
 	// layer, and this engine run over the image configuration.
 	Secrets *secret.Engine
+	// ImageConfig turns on the audit of the image's configuration and
+	// files (misconfig/imageconfig).
+	ImageConfig bool
 }
 
 // Run scans src and returns its report.
@@ -134,6 +139,17 @@ func Run(ctx context.Context, src *image.Source, opts Options) (*report.Report, 
 	if opts.Secrets != nil {
 		r.Secrets = secretsOf(results, merged, r.Inventory.Layers, src.RootDir != "")
 		r.Secrets = append(r.Secrets, configSecrets(opts.Secrets, src)...)
+	}
+	if opts.ImageConfig {
+		tags := src.Artifact.RepoTags
+		if len(tags) == 0 && src.Artifact.Kind == report.KindRegistry {
+			tags = []string{src.Artifact.Name}
+		}
+		r.Misconfigurations = imageconfig.Scan(imageconfig.Input{Config: src.Config, RepoTags: tags, FS: merged})
+		if r.Misconfigurations == nil {
+			r.Misconfigurations = []misconfig.Finding{}
+		}
+		misconfig.Sort(r.Misconfigurations)
 	}
 	for i, l := range results {
 		layer := i

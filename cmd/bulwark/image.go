@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/bulwark-sec/bulwark/match"
+	"github.com/bulwark-sec/bulwark/misconfig"
 	"github.com/bulwark-sec/bulwark/report"
 	"github.com/bulwark-sec/bulwark/report/jsonreport"
 	"github.com/bulwark-sec/bulwark/report/sarif"
@@ -62,6 +63,7 @@ type imageFlags struct {
 	scanners, severities   string
 	ignoreFile             string
 	secretConfig           string
+	skipChecks             idSet
 	vex                    multiFlag
 	exitCode               int
 	ignoreUnfixed, offline bool
@@ -88,7 +90,8 @@ func runImage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	f.db.registerEnrichment(fs)
 	fs.StringVar(&f.format, "format", "table", "output `format`: table, json, sarif")
 	fs.StringVar(&f.output, "output", "", "write the report to `file` instead of standard output")
-	fs.StringVar(&f.scanners, "scanners", "vuln", "comma-separated `scanners` to run: vuln, secret")
+	fs.StringVar(&f.scanners, "scanners", "vuln", "comma-separated `scanners` to run: vuln, secret, misconfig (the image's configuration and files)")
+	fs.Var(&f.skipChecks, "skip-checks", "comma-separated configuration check `IDs` not to report")
 	fs.StringVar(&f.secretConfig, "secret-config", "", "secret rules and allowlists from a YAML `file`")
 	fs.StringVar(&f.severities, "severity", "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL", "comma-separated `severities` to report")
 	fs.IntVar(&f.exitCode, "exit-code", 0, "exit with `code` when vulnerabilities remain after filtering")
@@ -117,8 +120,10 @@ func runImage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			if f.secrets, err = secretEngine(f.secretConfig); err != nil {
 				return err
 			}
+		case "misconfig", "config":
+			f.imageConfig = true
 		default:
-			return fmt.Errorf("%w: unknown --scanners value %q (want vuln, secret)", errUsage, s)
+			return fmt.Errorf("%w: unknown --scanners value %q (want vuln, secret, misconfig)", errUsage, s)
 		}
 	}
 	keep := map[string]bool{}
@@ -159,6 +164,15 @@ func runImage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 		rep.Secrets = append([]report.Secret{}, kept...)
 	}
+	if rep.Misconfigurations != nil {
+		kept := []misconfig.Finding{}
+		for _, m := range rep.Misconfigurations {
+			if keep[m.Severity] && !f.skipChecks[strings.ToUpper(m.CheckID)] {
+				kept = append(kept, m)
+			}
+		}
+		rep.Misconfigurations = kept
+	}
 	if vulnScan {
 		if err := f.matchVulnerabilities(ctx, rep, keep, ig, vexes, stderr); err != nil {
 			return err
@@ -167,7 +181,7 @@ func runImage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := writeReport(f.output, stdout, func(w io.Writer) error { return write(w, rep) }); err != nil {
 		return err
 	}
-	if n := len(rep.Vulnerabilities) + len(rep.Secrets); f.exitCode != 0 && n > 0 {
+	if n := len(rep.Vulnerabilities) + len(rep.Secrets) + len(rep.Misconfigurations); f.exitCode != 0 && n > 0 {
 		return &findingsError{code: f.exitCode, count: n}
 	}
 	return nil

@@ -38,9 +38,10 @@ func toolVersion() string {
 const usage = `Usage: bulwark <command> [flags]
 
 Commands:
-  image     find known vulnerabilities in an image, root filesystem or source folder
+  image     find vulnerabilities (and with --scanners: secrets, misconfigurations) in an image
   sbom      list the software in an image, archive, layout, registry image or root filesystem
   secret    find credentials in a folder (images: bulwark image --scanners secret)
+  config    check Dockerfiles, Kubernetes manifests, Helm charts, Kustomize overlays and Compose files
   db        update, import or show the vulnerability database
   version   print the version
 
@@ -75,6 +76,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runDB(ctx, args[1:], stdout, stderr)
 	case "secret":
 		err = runSecret(ctx, args[1:], stdout, stderr)
+	case "config":
+		err = runConfig(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "bulwark %s\n", toolVersion())
 	case "help", "-h", "--help":

@@ -53,6 +53,8 @@ type targetFlags struct {
 	maxLayerSize                 int64
 	// secrets, when set by a command, adds secret scanning to the walk.
 	secrets *secret.Engine
+	// imageConfig audits the image's configuration and files.
+	imageConfig bool
 }
 
 func (f *targetFlags) register(fs *flag.FlagSet) {
@@ -123,7 +125,7 @@ func (f *targetFlags) scan(ctx context.Context, fs *flag.FlagSet, positional []s
 	if f.secrets != nil {
 		exts = append(exts, secrets.Extractor{Engine: f.secrets})
 	}
-	sopts := scan.Options{Extractors: exts, Parallel: f.parallel, Tool: report.Tool{Name: "bulwark", Version: toolVersion()}, Secrets: f.secrets}
+	sopts := scan.Options{Extractors: exts, Parallel: f.parallel, Tool: report.Tool{Name: "bulwark", Version: toolVersion()}, Secrets: f.secrets, ImageConfig: f.imageConfig}
 	tmpParent := ""
 	if !f.noCache {
 		dir, err := f.cacheRoot()
