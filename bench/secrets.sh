@@ -10,7 +10,7 @@
 # and /usr/share's uncompressed text files, copied until MiB is reached,
 # plus planted/: files with made-up credentials in the real formats of
 # common services. Throughput is corpus bytes over the median wall time
-# of a whole run (hyperfine, 5 runs); recall is how many of the planted
+# of a whole run (hyperfine, $RUNS runs, default 3; the recall runs warm the page cache); recall is how many of the planted
 # files each tool reports.
 #
 # Needs hyperfine (apt-get install hyperfine).
@@ -106,7 +106,7 @@ if command -v trivy >/dev/null; then
 	trivy fs --quiet --scanners secret --format json --output trivy.json "$corpus" || true
 	recall trivy trivy.json
 fi
-hyperfine --warmup 1 --runs 5 --export-json secrets-bench.json "${cmds[@]}"
+hyperfine --warmup 0 --runs "${RUNS:-3}" --export-json secrets-bench.json "${cmds[@]}"
 python3 - "$bytes" <<'EOF'
 import json, sys, statistics
 size = int(sys.argv[1])

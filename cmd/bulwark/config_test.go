@@ -115,3 +115,22 @@ func TestImageMisconfig(t *testing.T) {
 		t.Errorf("exit %d, want 7 (the root user is HIGH)", code)
 	}
 }
+
+func TestFSCommand(t *testing.T) {
+	code, out, errOut := bulwark(t, "fs", project, "--scanners", "secret,misconfig", "--format", "json", "--severity", "CRITICAL,HIGH", "--quiet", "--exit-code", "4")
+	if code != 4 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	r := decode(t, out)
+	if r.Artifact.Kind != "directory" || r.ConfigFiles != 13 || len(r.Misconfigurations) == 0 {
+		t.Errorf("kind %s, %d config files, %d misconfigurations", r.Artifact.Kind, r.ConfigFiles, len(r.Misconfigurations))
+	}
+	for _, f := range r.Misconfigurations {
+		if f.Severity != "CRITICAL" && f.Severity != "HIGH" {
+			t.Errorf("--severity not applied: %s %s", f.CheckID, f.Severity)
+		}
+	}
+	if code, _, _ := bulwark(t, "fs", project, project); code != exitUsage {
+		t.Errorf("two folders: exit %d", code)
+	}
+}

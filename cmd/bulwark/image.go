@@ -13,6 +13,7 @@ import (
 
 	"github.com/bulwark-sec/bulwark/match"
 	"github.com/bulwark-sec/bulwark/misconfig"
+	"github.com/bulwark-sec/bulwark/misconfig/audit"
 	"github.com/bulwark-sec/bulwark/report"
 	"github.com/bulwark-sec/bulwark/report/jsonreport"
 	"github.com/bulwark-sec/bulwark/report/sarif"
@@ -76,12 +77,38 @@ type multiFlag []string
 func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
 func (m *multiFlag) Set(s string) error { *m = append(*m, s); return nil }
 
+const fsUsage = `Usage:
+  bulwark fs [flags] DIR            a source folder or checkout
+
+Scans a folder as a whole: its lockfiles and manifests for known
+vulnerabilities, its files for secrets, and with --scanners misconfig its
+Dockerfiles, Kubernetes manifests, charts, overlays and Compose files
+(as bulwark config). The same as bulwark image --dir DIR with secrets
+on by default.
+
+Flags:
+`
+
 func runImage(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return runImageOrFS(ctx, args, stdout, stderr, false)
+}
+
+func runFS(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return runImageOrFS(ctx, args, stdout, stderr, true)
+}
+
+// runImageOrFS is bulwark image, or with folder set bulwark fs, which
+// takes one folder and scans for secrets by default.
+func runImageOrFS(ctx context.Context, args []string, stdout, stderr io.Writer, folder bool) error {
 	var f imageFlags
-	fs := flag.NewFlagSet("image", flag.ContinueOnError)
+	name, usage, scanners := "image", imageUsage, "vuln"
+	if folder {
+		name, usage, scanners = "fs", fsUsage, "vuln,secret"
+	}
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, imageUsage)
+		fmt.Fprint(stderr, usage)
 		fs.PrintDefaults()
 	}
 	f.targetFlags.register(fs)
@@ -90,7 +117,7 @@ func runImage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	f.db.registerEnrichment(fs)
 	fs.StringVar(&f.format, "format", "table", "output `format`: table, json, sarif")
 	fs.StringVar(&f.output, "output", "", "write the report to `file` instead of standard output")
-	fs.StringVar(&f.scanners, "scanners", "vuln", "comma-separated `scanners` to run: vuln, secret, misconfig (the image's configuration and files)")
+	fs.StringVar(&f.scanners, "scanners", scanners, "comma-separated `scanners` to run: vuln, secret, misconfig (the image's configuration and files)")
 	fs.Var(&f.skipChecks, "skip-checks", "comma-separated configuration check `IDs` not to report")
 	fs.StringVar(&f.secretConfig, "secret-config", "", "secret rules and allowlists from a YAML `file`")
 	fs.StringVar(&f.severities, "severity", "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL", "comma-separated `severities` to report")
@@ -151,9 +178,30 @@ func runImage(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		vexes = append(vexes, x)
 	}
 
+	if folder {
+		if len(positional) != 1 || f.input != "" || f.rootfs != "" || f.dir != "" {
+			fs.Usage()
+			return fmt.Errorf("%w: name one folder", errUsage)
+		}
+		f.dir, positional = positional[0], nil
+	}
+	configAudit := folder && f.imageConfig
+	f.imageConfig = f.imageConfig && !folder
 	rep, err := f.scan(ctx, fs, positional, stderr)
 	if err != nil {
 		return err
+	}
+	if configAudit {
+		res, err := audit.Path(ctx, f.dir, audit.Options{SkipChecks: f.skipChecks, Parallel: f.parallel})
+		if err != nil {
+			return err
+		}
+		rep.Misconfigurations = append([]misconfig.Finding{}, res.Findings...)
+		rep.SuppressedMisconfigurations = res.Suppressed
+		rep.ConfigFiles = res.Files
+		for _, w := range res.Warnings {
+			rep.Warnings = append(rep.Warnings, report.Warning{Layer: -1, Path: w.Path, Message: w.Message})
+		}
 	}
 	if rep.Secrets != nil {
 		var kept []report.Secret

@@ -41,6 +41,7 @@ Commands:
   image     find vulnerabilities (and with --scanners: secrets, misconfigurations) in an image
   sbom      list the software in an image, archive, layout, registry image or root filesystem
   secret    find credentials in a folder (images: bulwark image --scanners secret)
+  fs        find vulnerabilities and secrets (and with --scanners: misconfigurations) in a folder
   config    check Dockerfiles, Kubernetes manifests, Helm charts, Kustomize overlays and Compose files
   db        update, import or show the vulnerability database
   version   print the version
@@ -78,6 +79,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = runSecret(ctx, args[1:], stdout, stderr)
 	case "config":
 		err = runConfig(ctx, args[1:], stdout, stderr)
+	case "fs":
+		err = runFS(ctx, args[1:], stdout, stderr)
 	case "version", "--version":
 		fmt.Fprintf(stdout, "bulwark %s\n", toolVersion())
 	case "help", "-h", "--help":
