@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -146,5 +148,43 @@ func TestSecretCommand(t *testing.T) {
 	}
 	if code, _, errOut := bulwark(t, "secret", filepath.Join(dir, "Dockerfile")); code != exitError || !strings.Contains(errOut, "not a folder") {
 		t.Errorf("file argument: exit %d: %s", code, errOut)
+	}
+}
+
+// TestSecretHugeFiles: a 2 GB file, a 100 MB line and binary junk end
+// quickly with a note, and the real secret beside them is still found.
+func TestSecretHugeFiles(t *testing.T) {
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{
+		"app/.env": "GITHUB_TOKEN=ghp_Xk48Lm2Vn9Rb4Tk1Wz8Pc3Hd6Jf0Ys5Ua2Ge\n",
+		"junk.txt": strings.Repeat("\xff\xfe\x00garbage", 100000),
+	})
+	sparse, err := os.Create(filepath.Join(dir, "dump.sql"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sparse.Truncate(2 << 30); err != nil {
+		t.Fatal(err)
+	}
+	sparse.Close()
+	line := bytes.Repeat([]byte("password="), 100<<20/9)
+	if err := os.WriteFile(filepath.Join(dir, "min.js"), line, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := bulwark(t, "secret", dir, "--format", "json")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	r := decode(t, out)
+	if len(r.Secrets) != 1 || r.Secrets[0].Path != "app/.env" {
+		t.Errorf("secrets: %+v", r.Secrets)
+	}
+	// The files too large to scan are named, binary junk is not.
+	var skipped []string
+	for _, w := range r.Warnings {
+		skipped = append(skipped, w.Path)
+	}
+	if strings.Join(skipped, " ") != "dump.sql min.js" {
+		t.Errorf("warnings: %+v", r.Warnings)
 	}
 }

@@ -58,10 +58,24 @@ var skipExts = map[string]bool{
 	".deb": true, ".rpm": true, ".apk": false, ".iso": true, ".img": true, ".bin": true, ".dat": true,
 }
 
+// textExts are formats of text that may hold credentials.
+var textExts = map[string]bool{
+	".sql": true, ".log": true, ".txt": true, ".json": true, ".yaml": true, ".yml": true, ".env": true,
+	".csv": true, ".js": true, ".xml": true, ".conf": true, ".cfg": true, ".ini": true, ".properties": true,
+	".dump": true, ".bak": true, ".tf": true, ".tfstate": true, ".pem": true, ".key": true,
+}
+
 // Required implements extract.Extractor.
 func (Extractor) Required(f extract.File) bool {
-	if !f.Mode.IsRegular() || f.Size == 0 || f.Size > MaxSize {
+	if !f.Mode.IsRegular() || f.Size == 0 {
 		return false
+	}
+	if f.Size > MaxSize {
+		// Too large to scan. Text formats are still claimed so that the
+		// walk reports them as skipped over the limit: a database dump or
+		// a log of that size is worth a look by hand. Large binaries are
+		// passed over silently.
+		return textExts[strings.ToLower(path.Ext(f.Path))]
 	}
 	if skipExts[strings.ToLower(path.Ext(f.Path))] {
 		return false
