@@ -80,6 +80,8 @@ version = "1.2.3"
 tokenizer = "word"
 passwordless = true
 password_min_length = 12
+		pass := po.undo[len(po.undo)-1]
+	EMVSPASSWORD       = Errno(169)
 `
 	for _, f := range New(Builtin(), Options{}).Scan("docs/config.md", []byte(text)) {
 		t.Errorf("false positive: %s on line %d (%s)", f.RuleID, f.Line, f.Match)
