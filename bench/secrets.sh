@@ -6,14 +6,16 @@
 #   bench/secrets.sh [workdir] [MiB]    # default /tmp/bulwark-bench, 600 MiB
 #
 # The corpus is real text from this machine: the Go module cache's
-# sources (Kubernetes, Helm, cel-go, buildkit, … as fetched for Bulwark)
-# and /usr/share's uncompressed text files, copied until MiB is reached,
+# sources (Kubernetes, Helm, cel-go, buildkit, … as fetched for Bulwark),
+# the Go toolchain's own sources and /usr/share's uncompressed text files,
+# copied until MiB is reached,
 # plus planted/: files with made-up credentials in the real formats of
 # common services. Throughput is corpus bytes over the median wall time
 # of a whole run (hyperfine, $RUNS runs, default 3; the recall runs warm the page cache); recall is how many of the planted
 # files each tool reports.
 #
-# Needs hyperfine (apt-get install hyperfine).
+# ONLY_BULWARK=1 times bulwark alone. Needs hyperfine (apt-get install
+# hyperfine).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-/tmp/bulwark-bench}
@@ -37,11 +39,15 @@ if [ ! -f "$corpus/.complete" ]; then
 			(cd "$from" && tr '\n' '\0' | xargs -0 cp --parents -t "$to")
 	}
 	copy "$modcache" "$corpus/src" \( -name '*.go' -o -name '*.md' -o -name '*.yaml' -o -name '*.yml' -o -name '*.json' -o -name '*.txt' -o -name '*.py' -o -name '*.js' -o -name '*.sh' -o -name '*.proto' -o -name '*.c' -o -name '*.h' -o -name '*.toml' \) -not -path './cache/*'
-	have=$(du -sb "$corpus" | cut -f1)
-	if [ "$have" -lt "$budget" ]; then
-		budget=$((budget - have))
-		copy /usr/share "$corpus/share" -not -name '*.gz' -not -name '*.mo' -not -name '*.png' -not -name '*.svg' -not -name '*.ttf' -not -path './locale/*' -not -path './zoneinfo/*'
-	fi
+	for extra in goroot share; do
+		have=$(du -sb "$corpus" | cut -f1)
+		[ "$have" -lt "$((want_mib << 20))" ] || break
+		budget=$(((want_mib << 20) - have))
+		case $extra in
+		goroot) mkdir -p "$corpus/goroot" && copy "$(cd "$repo" && go env GOROOT)/src" "$corpus/goroot" -not -path '*/testdata/*' ;;
+		share) copy /usr/share "$corpus/share" -not -name '*.gz' -not -name '*.mo' -not -name '*.png' -not -name '*.svg' -not -name '*.ttf' -not -path './locale/*' -not -path './zoneinfo/*' ;;
+		esac
+	done
 	chmod -R u+w "$corpus"
 	mkdir -p "$corpus/planted"
 	# Made-up credentials in real formats: none of them is valid anywhere.
@@ -96,12 +102,12 @@ EOF
 cmds=(-n 'bulwark secret' "./bulwark secret --quiet --format json $corpus >/dev/null")
 ./bulwark secret --quiet --format json "$corpus" >bulwark.secrets.json || true
 recall bulwark bulwark.secrets.json
-if command -v gitleaks >/dev/null; then
+if [ -z "${ONLY_BULWARK:-}" ] && command -v gitleaks >/dev/null; then
 	cmds+=(-n 'gitleaks dir' "gitleaks dir --no-banner --log-level error --exit-code 0 --report-format json --report-path gitleaks.bench.json $corpus")
 	gitleaks dir --no-banner --log-level error --exit-code 0 --report-format json --report-path gitleaks.json "$corpus" || true
 	recall gitleaks gitleaks.json
 fi
-if command -v trivy >/dev/null; then
+if [ -z "${ONLY_BULWARK:-}" ] && command -v trivy >/dev/null; then
 	cmds+=(-n 'trivy fs --scanners secret' "trivy fs --quiet --scanners secret --format json --output trivy.bench.json $corpus")
 	trivy fs --quiet --scanners secret --format json --output trivy.json "$corpus" || true
 	recall trivy trivy.json

@@ -15,6 +15,7 @@ import (
 	"path"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -225,9 +226,16 @@ func Path(ctx context.Context, target string, opts Options) (*Result, error) {
 				res.Warnings = append(res.Warnings, Warning{Path: "kubernetes", Message: e.Error()})
 			}
 		}
-		for _, group := range [][]misconfig.Finding{kf, rbac.Scan(objects), network.Scan(objects)} {
+		rs := newRenderedSet(units, outcomes)
+		groups := [][]misconfig.Finding{kf, rbac.Scan(objects), network.Scan(objects)}
+		n := len(raw)
+		for _, g := range groups {
+			n += len(g)
+		}
+		raw = slices.Grow(raw, n-len(raw))
+		for _, group := range groups {
 			for _, f := range group {
-				if isRendered(f.File, units, outcomes) {
+				if rs.has(f.File) {
 					// Lines of rendered output are not lines of any file
 					// the user has: the resource names the place.
 					f.StartLine, f.EndLine = 0, 0
@@ -246,6 +254,7 @@ func Path(ctx context.Context, target string, opts Options) (*Result, error) {
 		}
 	}
 	all := append(raw, dropRepeats(raw, rendered)...)
+	res.Findings = make([]misconfig.Finding, 0, len(all))
 
 	for _, f := range all {
 		if opts.SkipChecks[strings.ToUpper(f.CheckID)] {
@@ -285,18 +294,38 @@ func suppression(s misconfig.Suppressions, spans [][2]int, f misconfig.Finding) 
 	return ""
 }
 
-// renderedFiles are the file names given to objects rendered from charts
+// renderedSet knows the file names given to objects rendered from charts
 // and overlays; findings on them are set aside when the same finding was
 // already made on a raw file (a kustomize base is also a plain folder of
 // manifests).
-func isRendered(file string, units []unit, outcomes []outcome) bool {
+type renderedSet struct {
+	overlays map[string]bool
+	charts   []string // prefixes
+}
+
+func newRenderedSet(units []unit, outcomes []outcome) renderedSet {
+	rs := renderedSet{overlays: map[string]bool{}}
 	for i, u := range units {
 		if !outcomes[i].rendered {
 			continue
 		}
 		// A chart's files are only ever read rendered; an overlay's folder
 		// also holds raw manifests, checked as themselves.
-		if u.chart && strings.HasPrefix(file, renderedPrefix(u)) || u.overlay && file == overlayFile(u) {
+		if u.chart {
+			rs.charts = append(rs.charts, renderedPrefix(u))
+		} else if u.overlay {
+			rs.overlays[overlayFile(u)] = true
+		}
+	}
+	return rs
+}
+
+func (rs renderedSet) has(file string) bool {
+	if rs.overlays[file] {
+		return true
+	}
+	for _, p := range rs.charts {
+		if strings.HasPrefix(file, p) {
 			return true
 		}
 	}

@@ -140,3 +140,21 @@ func TestChecksValid(t *testing.T) {
 		t.Errorf("%d checks", n)
 	}
 }
+
+// BenchmarkPath audits the folder $BULWARK_CONFIG_BENCH (bench/config.sh
+// generates 10,000 manifests) and reports files/s.
+func BenchmarkPath(b *testing.B) {
+	dir := os.Getenv("BULWARK_CONFIG_BENCH")
+	if dir == "" {
+		b.Skip("BULWARK_CONFIG_BENCH is not set")
+	}
+	var files int
+	for i := 0; i < b.N; i++ {
+		res, err := Path(context.Background(), dir, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		files = res.Files
+	}
+	b.ReportMetric(float64(files)*float64(b.N)/b.Elapsed().Seconds(), "files/s")
+}
