@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -202,7 +203,13 @@ func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // or to stdout when path is empty.
 func writeReport(path string, stdout io.Writer, write func(io.Writer) error) error {
 	if path == "" {
-		return write(stdout)
+		// Formats write in many small pieces; unbuffered, each would be
+		// a system call.
+		bw := bufio.NewWriterSize(stdout, 256<<10)
+		if err := write(bw); err != nil {
+			return err
+		}
+		return bw.Flush()
 	}
 	dir := filepath.Dir(path)
 	tmp, err := os.CreateTemp(dir, ".bulwark-report-*")
@@ -210,7 +217,12 @@ func writeReport(path string, stdout io.Writer, write func(io.Writer) error) err
 		return fmt.Errorf("write report: %w", err)
 	}
 	defer os.Remove(tmp.Name())
-	if err := write(tmp); err != nil {
+	bw := bufio.NewWriterSize(tmp, 256<<10)
+	if err := write(bw); err != nil {
+		tmp.Close()
+		return fmt.Errorf("write report %s: %w", path, err)
+	}
+	if err := bw.Flush(); err != nil {
 		tmp.Close()
 		return fmt.Errorf("write report %s: %w", path, err)
 	}

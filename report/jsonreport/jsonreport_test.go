@@ -44,3 +44,24 @@ func TestEmptyListsAreArrays(t *testing.T) {
 		t.Errorf("empty lists not written as []:\n%s", buf.Bytes())
 	}
 }
+
+// Misconfigurations are streamed after the rest; the result is the same
+// JSON as marshalling the whole report.
+func TestStreamedFindings(t *testing.T) {
+	r := testreport.SampleWithFindings()
+	var buf bytes.Buffer
+	if err := Write(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	golden.Check(t, "findings.json", buf.Bytes(), *update)
+	var back report.Report
+	if err := json.Unmarshal(buf.Bytes(), &back); err != nil {
+		t.Fatalf("invalid JSON: %v\n%s", err, buf.Bytes())
+	}
+	if len(back.Misconfigurations) != 1 || len(back.SuppressedMisconfigurations) != 1 || back.Misconfigurations[0].CheckID != "BW-IMG-001" {
+		t.Errorf("round trip: %+v / %+v", back.Misconfigurations, back.SuppressedMisconfigurations)
+	}
+	if !bytes.HasSuffix(buf.Bytes(), []byte("\n  ]\n}\n")) {
+		t.Errorf("layout:\n%s", buf.Bytes())
+	}
+}
