@@ -29,9 +29,10 @@ const imageUsage = `Usage:
   bulwark image [flags] --rootfs DIR          unpacked root filesystem
   bulwark image [flags] --dir DIR             source folder (lockfiles, manifests)
 
-Scans the target's packages for known vulnerabilities; with --scanners
-vuln,secret also its files (every layer, deleted files too) and
-configuration for secrets. The vulnerability
+Scans the target's packages for known vulnerabilities and its files
+(every layer, deleted files too) and configuration for secrets; add
+misconfig to --scanners for the audit of the image's configuration and
+files, or name only the scanners you want. The vulnerability
 database is downloaded or refreshed first when missing or older than
 --db-max-age, unless --offline.
 
@@ -101,7 +102,7 @@ func runFS(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // takes one folder and scans for secrets by default.
 func runImageOrFS(ctx context.Context, args []string, stdout, stderr io.Writer, folder bool) error {
 	var f imageFlags
-	name, usage, scanners := "image", imageUsage, "vuln"
+	name, usage, scanners := "image", imageUsage, "vuln,secret"
 	if folder {
 		name, usage, scanners = "fs", fsUsage, "vuln,secret"
 	}
