@@ -36,6 +36,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/bulwark-sec/bulwark/misconfig"
+	"github.com/bulwark-sec/bulwark/misconfig/manifest"
 )
 
 // Limits on one file. Compose files are small; anything near these is
@@ -279,30 +280,13 @@ func parseSource(data []byte) (src source, err error) {
 			}
 			return src, err
 		}
-		if !expand(&n, 0, &budget) {
+		if !manifest.Bounded(&n, &budget) {
 			return src, ErrTooComplex
 		}
 		if len(n.Content) > 0 && n.Content[0].Kind == yaml.MappingNode {
 			src.docs = append(src.docs, n.Content[0])
 		}
 	}
-}
-
-// expand walks n as if aliases were expanded, spending one unit of budget
-// per node; it reports false when the budget or the depth runs out.
-func expand(n *yaml.Node, depth int, budget *int) bool {
-	if *budget--; *budget < 0 || depth > MaxDepth {
-		return false
-	}
-	if n.Kind == yaml.AliasNode {
-		return n.Alias == nil || expand(n.Alias, depth+1, budget)
-	}
-	for _, c := range n.Content {
-		if !expand(c, depth+1, budget) {
-			return false
-		}
-	}
-	return true
 }
 
 func (s source) hasExtendsFile() bool {

@@ -34,6 +34,8 @@ import (
 	"sigs.k8s.io/kustomize/api/krusty"
 	"sigs.k8s.io/kustomize/api/types"
 	"sigs.k8s.io/kustomize/kyaml/filesys"
+
+	"github.com/bulwark-sec/bulwark/misconfig/manifest"
 )
 
 // Limits on one build.
@@ -313,7 +315,7 @@ func inspect(name string, data []byte) (err error) {
 			}
 			return nil // not YAML, or broken: kustomize will say
 		}
-		if !expand(&doc, 0, &budget) {
+		if !manifest.Bounded(&doc, &budget) {
 			return ErrTooComplex
 		}
 		t := top(&doc)
@@ -355,23 +357,6 @@ func top(doc *yaml.Node) *yaml.Node {
 		return doc.Content[0]
 	}
 	return doc
-}
-
-// expand walks n as if aliases were expanded, spending one unit of budget
-// per node; it reports false when the budget or the depth runs out.
-func expand(n *yaml.Node, depth int, budget *int) bool {
-	if *budget--; *budget < 0 || depth > MaxDepth {
-		return false
-	}
-	if n.Kind == yaml.AliasNode {
-		return n.Alias == nil || expand(n.Alias, depth+1, budget)
-	}
-	for _, c := range n.Content {
-		if !expand(c, depth+1, budget) {
-			return false
-		}
-	}
-	return true
 }
 
 func deref(n *yaml.Node) *yaml.Node {
@@ -429,7 +414,7 @@ func remoteRefs(n *yaml.Node, key string, depth int) error {
 			var inline yaml.Node
 			if yaml.Unmarshal([]byte(n.Value), &inline) == nil {
 				budget := 4*len(n.Value) + 4096
-				if !expand(&inline, 0, &budget) {
+				if !manifest.Bounded(&inline, &budget) {
 					return ErrTooComplex
 				}
 				return remoteRefs(top(&inline), "", depth+1)

@@ -5,7 +5,6 @@
 package network
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"slices"
@@ -94,10 +93,10 @@ func Scan(objs []*manifest.Object) []misconfig.Finding {
 		if o == nil {
 			continue
 		}
-		group := apiGroup(o.APIVersion)
+		group := manifest.APIGroup(o.APIVersion)
 		switch {
 		case o.Kind == "NetworkPolicy" && (group == "networking.k8s.io" || group == "extensions"):
-			np, ok := decode[networkingv1.NetworkPolicy](o)
+			np, ok := manifest.As[networkingv1.NetworkPolicy](o)
 			if !ok {
 				continue
 			}
@@ -111,15 +110,15 @@ func Scan(objs []*manifest.Object) []misconfig.Finding {
 			n.add(p)
 			s.policy(p)
 		case o.Kind == "Service" && group == "":
-			if v, ok := decode[corev1.Service](o); ok {
+			if v, ok := manifest.As[corev1.Service](o); ok {
 				s.service(o, v)
 			}
 		case o.Kind == "Secret" && group == "":
-			if v, ok := decode[corev1.Secret](o); ok {
+			if v, ok := manifest.As[corev1.Secret](o); ok {
 				s.secret(o, v)
 			}
 		case o.Kind == "Ingress" && (group == "networking.k8s.io" || group == "extensions"):
-			if v, ok := decode[networkingv1.Ingress](o); ok {
+			if v, ok := manifest.As[networkingv1.Ingress](o); ok {
 				s.ingress(o, v)
 			}
 		default:
@@ -157,15 +156,15 @@ func newPolicy(o *manifest.Object, np *networkingv1.NetworkPolicy) *policy {
 func podTemplate(o *manifest.Object) (workload, bool) {
 	var labels, annotations map[string]string
 	path := []any{"spec", "template", "metadata", "labels"}
-	switch apiGroup(o.APIVersion) + "/" + o.Kind {
+	switch manifest.APIGroup(o.APIVersion) + "/" + o.Kind {
 	case "/Pod":
-		v, ok := decode[corev1.Pod](o)
+		v, ok := manifest.As[corev1.Pod](o)
 		if !ok {
 			return workload{}, false
 		}
 		labels, path = v.Labels, []any{"metadata", "labels"}
 	case "/ReplicationController":
-		v, ok := decode[corev1.ReplicationController](o)
+		v, ok := manifest.As[corev1.ReplicationController](o)
 		if !ok {
 			return workload{}, false
 		}
@@ -173,37 +172,37 @@ func podTemplate(o *manifest.Object) (workload, bool) {
 			labels, annotations = v.Spec.Template.Labels, v.Spec.Template.Annotations
 		}
 	case "apps/Deployment", "extensions/Deployment":
-		v, ok := decode[appsv1.Deployment](o)
+		v, ok := manifest.As[appsv1.Deployment](o)
 		if !ok {
 			return workload{}, false
 		}
 		labels, annotations = v.Spec.Template.Labels, v.Spec.Template.Annotations
 	case "apps/StatefulSet":
-		v, ok := decode[appsv1.StatefulSet](o)
+		v, ok := manifest.As[appsv1.StatefulSet](o)
 		if !ok {
 			return workload{}, false
 		}
 		labels, annotations = v.Spec.Template.Labels, v.Spec.Template.Annotations
 	case "apps/DaemonSet", "extensions/DaemonSet":
-		v, ok := decode[appsv1.DaemonSet](o)
+		v, ok := manifest.As[appsv1.DaemonSet](o)
 		if !ok {
 			return workload{}, false
 		}
 		labels, annotations = v.Spec.Template.Labels, v.Spec.Template.Annotations
 	case "apps/ReplicaSet", "extensions/ReplicaSet":
-		v, ok := decode[appsv1.ReplicaSet](o)
+		v, ok := manifest.As[appsv1.ReplicaSet](o)
 		if !ok {
 			return workload{}, false
 		}
 		labels, annotations = v.Spec.Template.Labels, v.Spec.Template.Annotations
 	case "batch/Job":
-		v, ok := decode[batchv1.Job](o)
+		v, ok := manifest.As[batchv1.Job](o)
 		if !ok {
 			return workload{}, false
 		}
 		labels, annotations = v.Spec.Template.Labels, v.Spec.Template.Annotations
 	case "batch/CronJob":
-		v, ok := decode[batchv1.CronJob](o)
+		v, ok := manifest.As[batchv1.CronJob](o)
 		if !ok {
 			return workload{}, false
 		}
@@ -374,26 +373,4 @@ func namespace(o *manifest.Object) string {
 
 func resource(o *manifest.Object) misconfig.Resource {
 	return misconfig.Resource{Kind: o.Kind, Namespace: o.Namespace, Name: o.Name}
-}
-
-// apiGroup is the group of an apiVersion: "" for the core "v1".
-func apiGroup(apiVersion string) string {
-	g, _, ok := strings.Cut(apiVersion, "/")
-	if !ok {
-		return ""
-	}
-	return g
-}
-
-// decode reads an object into its Kubernetes API type.
-func decode[T any](o *manifest.Object) (*T, bool) {
-	data, err := json.Marshal(o.Value)
-	if err != nil {
-		return nil, false
-	}
-	v := new(T)
-	if err := json.Unmarshal(data, v); err != nil {
-		return nil, false
-	}
-	return v, true
 }

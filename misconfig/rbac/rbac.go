@@ -6,7 +6,6 @@ package rbac
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -68,24 +67,24 @@ func Scan(objs []*manifest.Object) []misconfig.Finding {
 	var roles []*role
 	var bindings []*binding
 	for _, o := range objs {
-		if o == nil || apiGroup(o.APIVersion) != rbacv1.GroupName {
+		if o == nil || manifest.APIGroup(o.APIVersion) != rbacv1.GroupName {
 			continue
 		}
 		switch o.Kind {
 		case "Role":
-			if v, ok := decode[rbacv1.Role](o); ok {
+			if v, ok := manifest.As[rbacv1.Role](o); ok {
 				roles = append(roles, &role{obj: o, key: roleKey{"Role", namespace(o), o.Name}, rules: v.Rules})
 			}
 		case "ClusterRole":
-			if v, ok := decode[rbacv1.ClusterRole](o); ok {
+			if v, ok := manifest.As[rbacv1.ClusterRole](o); ok {
 				roles = append(roles, &role{obj: o, key: roleKey{"ClusterRole", "", o.Name}, rules: v.Rules})
 			}
 		case "RoleBinding":
-			if v, ok := decode[rbacv1.RoleBinding](o); ok {
+			if v, ok := manifest.As[rbacv1.RoleBinding](o); ok {
 				bindings = append(bindings, &binding{obj: o, ns: namespace(o), subjects: v.Subjects, ref: v.RoleRef})
 			}
 		case "ClusterRoleBinding":
-			if v, ok := decode[rbacv1.ClusterRoleBinding](o); ok {
+			if v, ok := manifest.As[rbacv1.ClusterRoleBinding](o); ok {
 				bindings = append(bindings, &binding{obj: o, subjects: v.Subjects, ref: v.RoleRef})
 			}
 		}
@@ -348,25 +347,4 @@ func resource(o *manifest.Object) misconfig.Resource {
 		r.Namespace = "" // cluster-scoped: a namespace in the manifest is ignored
 	}
 	return r
-}
-
-func apiGroup(apiVersion string) string {
-	g, _, ok := strings.Cut(apiVersion, "/")
-	if !ok {
-		return ""
-	}
-	return g
-}
-
-// decode reads an object into its Kubernetes API type.
-func decode[T any](o *manifest.Object) (*T, bool) {
-	data, err := json.Marshal(o.Value)
-	if err != nil {
-		return nil, false
-	}
-	v := new(T)
-	if err := json.Unmarshal(data, v); err != nil {
-		return nil, false
-	}
-	return v, true
 }
