@@ -13,152 +13,53 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
-	"github.com/bulwark-sec/bulwark/internal/golden"
 	"github.com/bulwark-sec/bulwark/misconfig"
+	"github.com/bulwark-sec/bulwark/misconfig/internal/checktest"
 	"github.com/bulwark-sec/bulwark/misconfig/manifest"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
-// view is what the golden files pin of a finding; the check's own fields
-// (title, rationale, …) are compared with Checks() in checkFindings.
-type view struct {
-	CheckID     string             `json:"checkID"`
-	Severity    string             `json:"severity"`
-	File        string             `json:"file"`
-	StartLine   int                `json:"startLine"`
-	Resource    misconfig.Resource `json:"resource"`
-	Message     string             `json:"message"`
-	Suppression string             `json:"suppression,omitempty"`
-}
+var suite = checktest.Suite{Scan: Scan, Checks: Checks, Prefix: "BW-NET-"}
 
 // scanFiles decodes files under testdata, each under its own name, and
 // scans them together.
 func scanFiles(t testing.TB, files ...string) []misconfig.Finding {
 	t.Helper()
-	var objs []*manifest.Object
-	for _, f := range files {
-		data, err := os.ReadFile(filepath.Join("testdata", f))
-		if err != nil {
-			t.Fatal(err)
-		}
-		o, err := manifest.Decode(f, data)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		objs = append(objs, o...)
-	}
-	fs := Scan(objs)
-	checkFindings(t, fs)
-	return fs
+	return suite.ScanFiles(t, files...)
 }
 
 // checkFindings verifies what every finding must hold.
 func checkFindings(t testing.TB, fs []misconfig.Finding) {
 	t.Helper()
-	checks := catalog()
-	for _, f := range fs {
-		c, ok := checks[f.CheckID]
-		switch {
-		case !ok:
-			t.Errorf("finding of unknown check %q", f.CheckID)
-		case f.Title != c.Title || f.Severity != c.Severity || f.Rationale != c.Rationale || f.Fix != c.Fix || f.Target != c.Target:
-			t.Errorf("%s: finding does not carry its check's fields", f.CheckID)
-		case f.StartLine < 1 || f.EndLine < f.StartLine || f.Message == "" || f.File == "":
-			t.Errorf("%s: bad place or message: %+v", f.CheckID, f)
-		}
-	}
+	suite.CheckFindings(t, fs)
 }
 
-func views(fs []misconfig.Finding) []view {
-	out := []view{}
-	for _, f := range fs {
-		out = append(out, view{f.CheckID, f.Severity, f.File, f.StartLine, f.Resource, f.Message, f.Suppression})
-	}
-	return out
-}
+func views(fs []misconfig.Finding) []checktest.View { return checktest.Views(fs) }
 
-func ids(fs []misconfig.Finding) []string {
-	var out []string
-	for _, f := range fs {
-		out = append(out, f.CheckID)
-	}
-	return out
-}
+func ids(fs []misconfig.Finding) []string { return checktest.IDs(fs) }
 
-func TestChecksValid(t *testing.T) {
-	cs := Checks()
-	if err := misconfig.Validate(cs); err != nil {
-		t.Fatal(err)
-	}
-	for i, c := range cs {
-		if want := fmt.Sprintf("BW-NET-%03d", i+1); c.ID != want {
-			t.Errorf("check %d has ID %s, want %s", i, c.ID, want)
-		}
-		if len(c.References) == 0 {
-			t.Errorf("%s: no references", c.ID)
-		}
-	}
-	cs[0].Title = "changed"
-	cs[0].References[0] = "changed"
-	if again := Checks(); again[0].Title == "changed" || again[0].References[0] == "changed" {
-		t.Error("Checks shares state between calls")
-	}
-}
+func TestChecksValid(t *testing.T) { suite.ChecksValid(t) }
 
 // TestFailPass runs each check's failing and passing example: the failing
 // one must raise the check (exactly as its golden file says), the passing
 // one must not.
-func TestFailPass(t *testing.T) {
-	for _, c := range Checks() {
-		t.Run(c.ID, func(t *testing.T) {
-			dir := filepath.Join("checks", c.ID)
-			fail := scanFiles(t, filepath.Join(dir, "fail.yaml"))
-			if !slices.Contains(ids(fail), c.ID) {
-				t.Errorf("fail.yaml: no %s finding; got %v", c.ID, ids(fail))
-			}
-			golden.CheckJSON(t, filepath.Join(dir, "fail.golden.json"), views(fail), *update)
-			pass := scanFiles(t, filepath.Join(dir, "pass.yaml"))
-			if slices.Contains(ids(pass), c.ID) {
-				t.Errorf("pass.yaml: %s raised: %+v", c.ID, views(pass))
-			}
-		})
-	}
-}
+func TestFailPass(t *testing.T) { suite.FailPass(t, *update) }
 
 func TestGolden(t *testing.T) {
-	glob := func(pattern string) []string {
-		m, err := filepath.Glob(filepath.Join("testdata", pattern))
-		if err != nil || len(m) == 0 {
-			t.Fatalf("glob %s: %v %v", pattern, m, err)
-		}
-		for i := range m {
-			m[i], _ = filepath.Rel("testdata", m[i])
-		}
-		return m
-	}
-	cases := []struct {
-		name  string
-		files []string
-	}{
-		{"cross", []string{"cases/cross/policies.yaml", "cases/cross/workloads.yaml"}},
-		{"selectors", []string{"cases/selectors.yaml"}},
-		{"namespaces", []string{"cases/namespaces.yaml"}},
-		{"suppressed", []string{"cases/suppressed.yaml"}},
-		{"undecodable", []string{"cases/undecodable.yaml"}},
+	suite.Golden(t, []checktest.Case{
+		{Name: "cross", Files: []string{"cases/cross/policies.yaml", "cases/cross/workloads.yaml"}},
+		{Name: "selectors", Files: []string{"cases/selectors.yaml"}},
+		{Name: "namespaces", Files: []string{"cases/namespaces.yaml"}},
+		{Name: "suppressed", Files: []string{"cases/suppressed.yaml"}},
+		{Name: "undecodable", Files: []string{"cases/undecodable.yaml"}},
 		// Real manifests (testdata/SOURCES.md).
-		{"real-psa-webhook", glob("real/psa-webhook/*.yaml")},
-		{"real-helm-object-order", glob("real/helm-object-order/*.yml")},
-		{"real-kustomize-wordpress", glob("real/kustomize-wordpress/*/*.yaml")},
-		{"real-helm3-template", []string{"real/helm3-template.yaml"}},
-		{"real-k8s-api-head", glob("real/k8s-api-head/*.yaml")},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			fs := scanFiles(t, c.files...)
-			golden.CheckJSON(t, filepath.Join("golden", c.name+".json"), views(fs), *update)
-		})
-	}
+		{Name: "real-psa-webhook", Files: checktest.Glob(t, "real/psa-webhook/*.yaml")},
+		{Name: "real-helm-object-order", Files: checktest.Glob(t, "real/helm-object-order/*.yml")},
+		{Name: "real-kustomize-wordpress", Files: checktest.Glob(t, "real/kustomize-wordpress/*/*.yaml")},
+		{Name: "real-helm3-template", Files: []string{"real/helm3-template.yaml"}},
+		{Name: "real-k8s-api-head", Files: checktest.Glob(t, "real/k8s-api-head/*.yaml")},
+	}, *update)
 }
 
 func byResource(fs []misconfig.Finding) map[string][]string {
