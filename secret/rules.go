@@ -315,7 +315,7 @@ var specs = []ruleSpec{
 	{id: "generic-password", title: "Password in an assignment", sev: High, keywords: []string{"password", "passwd", "pwd", "pass"},
 		re: `(?i)(?:^|[\s"'{,;(])(?:[a-z0-9_.\-]*(?:password|passwd|pwd|pass))["']?\s*(?:[:=]|:=|=>)\s*["']?([^\s"'<>{}$&;,]{8,64})["']?(?:$|[\s"',;})])`, group: 1, entropy: 3.0,
 		allow: []string{`(?i)^(?:true|false|null|none|nil|required|optional|string|password|passwd|secret|undefined|\*+)$`, `(?i)^(?:env|process\.env|os\.environ|getenv|config|settings|vault)[.\[(]`, `^[A-Za-z_]+(?:\.[A-Za-z_]+)+$`,
-			`^[^0-9]*$`, // no digit: a word or an identifier, not a generated password
+			`^[^0-9]*$`,                      // no digit: a word or an identifier, not a generated password
 			`^[A-Za-z_][A-Za-z0-9_.]*[\[(]`}, // code: a call or an index (pass := po.undo[n-1])
 		example: "DB_PASSWORD=Xk48Lm2Vn9Rb4Tk1", not: "password: ${DB_PASSWORD}"},
 	{id: "generic-secret", title: "Secret, token or API key in an assignment", sev: High, keywords: []string{"secret", "token", "api_key", "apikey", "api-key", "access_key", "auth_key", "client_secret", "private_key"},
