@@ -19,7 +19,7 @@ func Write(w io.Writer, r *report.Report) error {
 	a := r.Artifact
 	fmt.Fprintf(ew, "%s (%s)\n", a.Name, a.Kind)
 	if a.Kind == report.KindConfig {
-		fmt.Fprintf(ew, "  files:     %d\n", r.ConfigFiles)
+		fmt.Fprintf(ew, "  files:     %d\n\n", r.ConfigFiles)
 		if err := writeMisconfigurations(ew, r); err != nil {
 			return err
 		}
@@ -53,18 +53,23 @@ func Write(w io.Writer, r *report.Report) error {
 
 	if r.Database != nil || r.Secrets != nil || r.Misconfigurations != nil {
 		// A vulnerability, secret or configuration scan: the findings are
-		// the report.
+		// the report, one section each, a blank line between them.
+		sep := ""
 		if r.Database != nil {
 			if err := writeVulnerabilities(ew, r); err != nil {
 				return err
 			}
+			sep = "\n"
 		}
 		if r.Secrets != nil {
+			fmt.Fprint(ew, sep)
 			if err := writeSecrets(ew, r.Secrets); err != nil {
 				return err
 			}
+			sep = "\n"
 		}
 		if r.Misconfigurations != nil {
+			fmt.Fprint(ew, sep)
 			if err := writeMisconfigurations(ew, r); err != nil {
 				return err
 			}
@@ -116,7 +121,7 @@ func writeWarnings(w io.Writer, warnings []report.Warning) {
 // writeMisconfigurations writes one line per failed check: severity,
 // check, where (file:line and the resource), and what is wrong.
 func writeMisconfigurations(w io.Writer, r *report.Report) error {
-	fmt.Fprintf(w, "\nmisconfigurations: %d", len(r.Misconfigurations))
+	fmt.Fprintf(w, "misconfigurations: %d", len(r.Misconfigurations))
 	counts := map[string]int{}
 	for _, f := range r.Misconfigurations {
 		counts[f.Severity]++
@@ -235,7 +240,7 @@ func (e *errWriter) Write(p []byte) (int, error) {
 // writeSecrets writes one line per secret: where it is (layer and file,
 // or the configuration field), which rule, and the redacted match.
 func writeSecrets(w io.Writer, secrets []report.Secret) error {
-	fmt.Fprintf(w, "\nsecrets: %d\n", len(secrets))
+	fmt.Fprintf(w, "secrets: %d\n", len(secrets))
 	if len(secrets) == 0 {
 		return nil
 	}
