@@ -421,7 +421,17 @@ func check(root *os.Root, rootDir string, u unit, opts Options) (o outcome) {
 		}
 	}()
 	warn := func(err error) outcome {
-		return outcome{warn: []Warning{{Path: u.rel, Message: strings.TrimPrefix(err.Error(), u.rel+": ")}}}
+		// Say it once, relative to the scanned folder: the libraries
+		// repeat their name and absolute paths.
+		msg := strings.ReplaceAll(err.Error(), filepath.Join(rootDir, filepath.FromSlash(u.rel))+string(filepath.Separator), "")
+		msg = strings.ReplaceAll(msg, filepath.Join(rootDir, filepath.FromSlash(u.rel))+": ", "")
+		msg = strings.TrimPrefix(msg, u.rel+": ")
+		for _, lib := range []string{"helm: ", "kustomize: "} {
+			for strings.HasPrefix(msg, lib+lib) {
+				msg = strings.TrimPrefix(msg, lib)
+			}
+		}
+		return outcome{warn: []Warning{{Path: u.rel, Message: msg}}}
 	}
 	switch {
 	case u.chart:
