@@ -344,12 +344,13 @@ func input(e Entry, content io.Reader, opts Options) extract.Input {
 	return extract.Input{File: fileOf(e), Content: content, TempDir: opts.TempDir}
 }
 
-// record keeps what one extractor found in one file, or its error as a
+// record keeps what one extractor found in one file, and its error as a
 // warning.
 func record(res *LayerResult, e Entry, x extract.Extractor, r extract.Result, err error) {
+	// An extractor that fails part-way may still return what it found
+	// before (the secrets of an archive that then broke a limit).
 	if err != nil {
 		res.Warnings = append(res.Warnings, Warning{Path: e.Path, Message: err.Error()})
-		return
 	}
 	if len(r.Packages) > 0 || r.OS != nil || r.Licenses != nil || len(r.Secrets) > 0 {
 		res.Files = append(res.Files, FileResult{Path: e.Path, Extractor: x.Name(), Result: r})

@@ -336,6 +336,9 @@ func secretsOf(results []*layerfs.LayerResult, fs *layerfs.FS, layers []inventor
 					RuleID: s.RuleID, Title: s.Title, Severity: s.Severity, Source: "layer",
 					Path: f.Path, Line: s.Line, Match: s.Match, Encoding: s.Encoding, Layer: i,
 				}
+				if strings.HasPrefix(s.Path, f.Path+"!/") {
+					rs.Path = s.Path // a member of an archive
+				}
 				if rootDir {
 					rs.Layer = -1
 				} else if i < len(layers) {

@@ -121,6 +121,7 @@ func runImageOrFS(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	fs.StringVar(&f.scanners, "scanners", scanners, "comma-separated `scanners` to run: vuln, secret, misconfig (the image's configuration and files)")
 	fs.Var(&f.skipChecks, "skip-checks", "comma-separated configuration check `IDs` not to report")
 	fs.StringVar(&f.secretConfig, "secret-config", "", "secret rules and allowlists from a YAML `file`")
+	fs.IntVar(&f.archiveDepth, "archive-depth", 0, archiveDepthUsage)
 	fs.StringVar(&f.severities, "severity", "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL", "comma-separated `severities` to report")
 	fs.IntVar(&f.exitCode, "exit-code", 0, "exit with `code` when vulnerabilities remain after filtering")
 	fs.BoolVar(&f.ignoreUnfixed, "ignore-unfixed", false, "leave out vulnerabilities that have no fixed version")

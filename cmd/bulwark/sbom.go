@@ -54,6 +54,9 @@ type targetFlags struct {
 	maxLayerSize                 int64
 	// secrets, when set by a command, adds secret scanning to the walk.
 	secrets *secret.Engine
+	// archiveDepth, when above 0, has the secret scanner open archives
+	// that many levels deep.
+	archiveDepth int
 	// imageConfig audits the image's configuration and files.
 	imageConfig bool
 }
@@ -74,6 +77,10 @@ func (f *targetFlags) register(fs *flag.FlagSet) {
 	fs.Int64Var(&f.maxLayerSize, "max-layer-size", 0, "largest uncompressed layer in `bytes` before the scan stops (default 16 GiB)")
 }
 
+// maxArchiveDepth bounds --archive-depth: real archives nest two or three
+// levels (a jar in a war in an ear).
+const maxArchiveDepth = 8
+
 // cacheRoot is the directory the layer cache and the database live in.
 func (f *targetFlags) cacheRoot() (string, error) {
 	if f.cacheDir != "" {
@@ -85,6 +92,9 @@ func (f *targetFlags) cacheRoot() (string, error) {
 // scan opens the one target named by the flags or the positional argument
 // and returns its inventory report.
 func (f *targetFlags) scan(ctx context.Context, fs *flag.FlagSet, positional []string, stderr io.Writer) (*report.Report, error) {
+	if f.archiveDepth < 0 || f.archiveDepth > maxArchiveDepth {
+		return nil, fmt.Errorf("%w: --archive-depth %d is outside 0 to %d", errUsage, f.archiveDepth, maxArchiveDepth)
+	}
 	exts, err := extractorsFor(f.pkgTypes)
 	if err != nil {
 		return nil, err
@@ -125,6 +135,9 @@ func (f *targetFlags) scan(ctx context.Context, fs *flag.FlagSet, positional []s
 
 	if f.secrets != nil {
 		exts = append(exts, secrets.Extractor{Engine: f.secrets})
+		if f.archiveDepth > 0 {
+			exts = append(exts, secrets.ArchiveExtractor{Engine: f.secrets, Depth: f.archiveDepth})
+		}
 	}
 	sopts := scan.Options{Extractors: exts, Parallel: f.parallel, Tool: report.Tool{Name: "bulwark", Version: toolVersion()}, Secrets: f.secrets, ImageConfig: f.imageConfig}
 	tmpParent := ""

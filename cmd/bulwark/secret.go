@@ -41,6 +41,7 @@ func runSecret(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&severities, "severity", "LOW,MEDIUM,HIGH,CRITICAL", "comma-separated `severities` to report")
 	fs.IntVar(&exitCode, "exit-code", 0, "exit with `code` when secrets are found")
 	fs.StringVar(&config, "secret-config", "", "secret rules and allowlists from a YAML `file`")
+	fs.IntVar(&t.archiveDepth, "archive-depth", 0, archiveDepthUsage)
 	fs.BoolVar(&t.quiet, "quiet", false, "no progress output or warnings")
 	positional, err := parseInterleaved(fs, args)
 	if err != nil {
@@ -91,6 +92,9 @@ func runSecret(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	return nil
 }
+
+// archiveDepthUsage describes --archive-depth, the same on every command.
+const archiveDepthUsage = "open archives (zip, jar, whl, tar, gzip, bzip2) `levels` deep to scan their files for secrets (default 0: archives are not opened)"
 
 // secretEngine builds the secret engine: the built-in rules, changed by a
 // configuration file when one is named.

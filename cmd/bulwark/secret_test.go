@@ -1,6 +1,7 @@
 package main
 
 import (
+	"archive/zip"
 	"bytes"
 	"os"
 	"path/filepath"
@@ -36,6 +37,7 @@ func plantedImage(t *testing.T) string {
 		layer(
 			testimage.File{Path: "app/.wh..env", Body: nil},
 			testimage.File{Path: "root/.git-credentials", Body: []byte("https://ci-bot:glpat-Xk48Lm2Vn9Rb4Tk1Wz8P@gitlab.example.org\n")},
+			testimage.File{Path: "opt/release.zip", Body: zipOf(t, "config/.env", "GITHUB_TOKEN=ghp_Xk48Lm2Vn9Rb4Tk1Wz8Pc3Hd6Jf0Ys5Ua2Ge\n")},
 		),
 		layer(testimage.File{Path: "root/.ssh/id_ed25519", Body: []byte("rotated\n")}),
 	)
@@ -103,6 +105,53 @@ func TestImageSecrets(t *testing.T) {
 	code, out, _ = bulwark(t, "image", "--input", tar, "--scanners", "secret", "--no-cache", "--format", "json", "--severity", "LOW")
 	if r := decode(t, out); code != 0 || len(r.Secrets) != 0 {
 		t.Errorf("--severity LOW: %d secrets", len(r.Secrets))
+	}
+}
+
+// zipOf is a zip archive of one file.
+func zipOf(t *testing.T, name, body string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write([]byte(body))
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestSecretsInArchives opens archives only when asked, in images and
+// in folders, and names the member holding the secret.
+func TestSecretsInArchives(t *testing.T) {
+	tar := plantedImage(t)
+	code, out, errOut := bulwark(t, "image", "--input", tar, "--scanners", "secret", "--format", "json", "--no-cache", "--archive-depth", "2")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	found := false
+	for _, s := range decode(t, out).Secrets {
+		if s.Path == "opt/release.zip!/config/.env" && s.Layer == 1 && s.Line == 1 && s.RuleID == "github-pat" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("no secret in the zip of layer 1:\n%s", out)
+	}
+
+	dir := t.TempDir()
+	writeFiles(t, dir, map[string]string{"dist/site.zip": string(zipOf(t, "settings.ini", "token = ghp_Xk48Lm2Vn9Rb4Tk1Wz8Pc3Hd6Jf0Ys5Ua2Ge\n"))})
+	for depth, want := range map[string]int{"0": 0, "1": 1} {
+		_, out, errOut := bulwark(t, "secret", dir, "--format", "json", "--archive-depth", depth)
+		if got := decode(t, out).Secrets; len(got) != want || want == 1 && got[0].Path != "dist/site.zip!/settings.ini" {
+			t.Errorf("--archive-depth %s: secrets %+v (%s)", depth, got, errOut)
+		}
+	}
+	if code, _, errOut := bulwark(t, "secret", dir, "--archive-depth", "-1"); code != 2 {
+		t.Errorf("--archive-depth -1: exit %d: %s", code, errOut)
 	}
 }
 

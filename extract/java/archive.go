@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -13,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/bulwark-sec/bulwark/extract"
+	"github.com/bulwark-sec/bulwark/internal/archive"
 	"github.com/bulwark-sec/bulwark/inventory"
 )
 
@@ -20,7 +20,7 @@ import (
 // exceed one of the Options bounds: nested too deep, too many entries, too
 // many bytes decompressed. Such an archive is either hostile or far outside
 // what real ones look like, so it is reported rather than read in part.
-var ErrLimit = errors.New("java archive limit exceeded")
+var ErrLimit = archive.ErrLimit
 
 // Defaults for Options. They are far above what real archives need (a
 // Spring Boot jar nests one level, a war in an ear two) and low enough that
@@ -40,9 +40,6 @@ const (
 	// that matters.
 	maxManifest   = 1 << 20
 	maxProperties = 64 << 10
-	// minDirectoryEntry is the size of a central directory record with
-	// an empty name, used to bound how many records a directory can hold.
-	minDirectoryEntry = 46
 )
 
 // Options bound the work reading one archive (and everything nested in it)
@@ -136,7 +133,7 @@ func isArchiveName(name string) bool {
 // from its end. A file that is not a zip archive is an error.
 func (ArchiveExtractor) Extract(ctx context.Context, in extract.Input) (extract.Result, error) {
 	opts := Options{TempDir: in.TempDir}.withDefaults()
-	ra, size, done, err := spool(in.Content, in.Size, maxArchiveSize, opts.InMemory, opts.TempDir)
+	ra, size, done, err := archive.Spool(in.Content, in.Size, maxArchiveSize, opts.InMemory, opts.TempDir)
 	if err != nil {
 		return extract.Result{}, fmt.Errorf("%s: %s: %w", archiveName, in.Path, err)
 	}
@@ -164,7 +161,7 @@ func ParseArchive(data []byte, name string) ([]inventory.Package, error) {
 // others. Exceeding a bound in opts is an error wrapping ErrLimit.
 func ReadArchive(ctx context.Context, r io.ReaderAt, size int64, path string, opts Options) ([]inventory.Package, error) {
 	opts = opts.withDefaults()
-	w := &walker{ctx: ctx, opts: opts, left: opts.MaxBytes, seen: map[string]bool{}}
+	w := &walker{ctx: ctx, opts: opts, budget: archive.NewBudget(opts.MaxBytes), seen: map[string]bool{}}
 	if err := w.archive(r, size, path, 0); err != nil {
 		return nil, err
 	}
@@ -175,7 +172,7 @@ func ReadArchive(ctx context.Context, r io.ReaderAt, size int64, path string, op
 type walker struct {
 	ctx      context.Context
 	opts     Options
-	left     int64 // decompressed bytes still allowed
+	budget   *archive.Budget
 	entries  int
 	archives int
 	seen     map[string]bool // group:artifact:version already reported
@@ -186,7 +183,7 @@ func (w *walker) archive(r io.ReaderAt, size int64, loc string, depth int) error
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
-	if err := checkDirectory(r, size, w.opts.MaxEntries); err != nil {
+	if err := archive.CheckZipDirectory(r, size, w.opts.MaxEntries); err != nil {
 		return err
 	}
 	zr, err := zip.NewReader(r, size)
@@ -261,7 +258,7 @@ func (w *walker) nested(parent io.ReaderAt, parentSize int64, f *zip.File, outer
 		if err != nil || off < 0 || off > parentSize || n > parentSize-off {
 			return nil // truncated or inconsistent entry: skip it
 		}
-		if err := w.charge(n); err != nil {
+		if err := w.budget.Charge(n); err != nil {
 			return err
 		}
 		return w.skipFormat(w.archive(io.NewSectionReader(parent, off, n), n, loc, depth))
@@ -271,7 +268,7 @@ func (w *walker) nested(parent io.ReaderAt, parentSize int64, f *zip.File, outer
 		return nil // unsupported method or bad header: skip it
 	}
 	defer rc.Close()
-	ra, n, done, err := spool(&budgetReader{r: rc, w: w}, int64(min(f.UncompressedSize64, 1<<40)), w.opts.MaxEntrySize, w.opts.InMemory, w.opts.TempDir)
+	ra, n, done, err := archive.Spool(w.budget.Reader(rc), int64(min(f.UncompressedSize64, 1<<40)), w.opts.MaxEntrySize, w.opts.InMemory, w.opts.TempDir)
 	if err != nil {
 		if errors.Is(err, ErrLimit) || w.ctx.Err() != nil {
 			return fmt.Errorf("%s: %w", loc, err)
@@ -308,7 +305,7 @@ func (w *walker) readSmall(f *zip.File, max int64) ([]byte, error) {
 		return nil, nil
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(&budgetReader{r: rc, w: w}, max))
+	data, err := io.ReadAll(io.LimitReader(w.budget.Reader(rc), max))
 	if errors.Is(err, ErrLimit) {
 		return nil, err
 	}
@@ -316,15 +313,6 @@ func (w *walker) readSmall(f *zip.File, max int64) ([]byte, error) {
 		return nil, nil
 	}
 	return data, nil
-}
-
-func (w *walker) charge(n int64) error {
-	if n > w.left {
-		w.left = 0
-		return fmt.Errorf("%w: more than %d bytes to decompress", ErrLimit, w.opts.MaxBytes)
-	}
-	w.left -= n
-	return nil
 }
 
 func (w *walker) add(c coords, loc string) {
@@ -340,24 +328,6 @@ func (w *walker) add(c coords, loc string) {
 		Location: loc,
 		Layer:    -1,
 	})
-}
-
-// budgetReader charges what it reads to its walker's byte budget, so that
-// no entry, whatever size it declares, decompresses past it.
-type budgetReader struct {
-	r io.Reader
-	w *walker
-}
-
-func (b *budgetReader) Read(p []byte) (int, error) {
-	if int64(len(p)) > b.w.left+1 {
-		p = p[:b.w.left+1]
-	}
-	n, err := b.r.Read(p)
-	if err := b.w.charge(int64(n)); err != nil {
-		return 0, err
-	}
-	return n, err
 }
 
 // isPomProperties matches META-INF/maven/<group>/<artifact>/pom.properties.
@@ -390,122 +360,4 @@ func propsCoords(name string, data []byte) (coords, bool) {
 		}
 	}
 	return c, true
-}
-
-// spool makes a stream readable at random offsets, as a zip must be: in
-// memory up to inMemory bytes, else in a new file in dir, removed by done.
-// More than limit bytes is an error wrapping ErrLimit. sizeHint, the size
-// the stream claims (0 if unknown), sizes the memory buffer once instead
-// of growing it by doubling; a wrong claim costs nothing but that.
-func spool(r io.Reader, sizeHint, limit, inMemory int64, dir string) (ra io.ReaderAt, size int64, done func(), err error) {
-	var buf bytes.Buffer
-	if sizeHint > 0 && sizeHint <= min(inMemory, limit) {
-		buf.Grow(int(sizeHint) + bytes.MinRead)
-	}
-	n, err := buf.ReadFrom(io.LimitReader(r, min(inMemory, limit)+1))
-	if err != nil {
-		return nil, 0, nil, err
-	}
-	if n <= min(inMemory, limit) {
-		return bytes.NewReader(buf.Bytes()), n, func() {}, nil
-	}
-	if n > limit {
-		return nil, 0, nil, fmt.Errorf("%w: over %d bytes", ErrLimit, limit)
-	}
-	f, err := os.CreateTemp(dir, "bulwark-java-*.zip")
-	if err != nil {
-		return nil, 0, nil, err
-	}
-	done = func() {
-		f.Close()
-		os.Remove(f.Name())
-	}
-	if _, err := f.Write(buf.Bytes()); err != nil {
-		done()
-		return nil, 0, nil, err
-	}
-	m, err := io.Copy(f, io.LimitReader(r, limit-n+1))
-	if err == nil && n+m > limit {
-		err = fmt.Errorf("%w: over %d bytes", ErrLimit, limit)
-	}
-	if err != nil {
-		done()
-		return nil, 0, nil, err
-	}
-	return f, n + m, done, nil
-}
-
-// checkDirectory bounds the central directory before archive/zip reads it.
-// archive/zip keeps a record for every entry and reads records from the
-// directory's start to the end of the file, trusting neither the declared
-// count nor the declared size, so a crafted archive could make it hold
-// millions of records. This finds the end-of-directory record as
-// archive/zip does and rejects a directory that declares, or has room for,
-// more than maxEntries records. An archive whose end record it cannot find
-// or read passes, and archive/zip reports it.
-func checkDirectory(r io.ReaderAt, size int64, maxEntries int) error {
-	const (
-		endLen   = 22
-		locLen   = 20
-		end64Len = 56
-	)
-	n := min(size, 65*1024)
-	if n < endLen {
-		return nil
-	}
-	buf := make([]byte, n)
-	if _, err := r.ReadAt(buf, size-n); err != nil && err != io.EOF {
-		return nil
-	}
-	p := -1
-	for i := len(buf) - endLen; i >= 0; i-- {
-		if buf[i] == 'P' && buf[i+1] == 'K' && buf[i+2] == 5 && buf[i+3] == 6 {
-			if int(binary.LittleEndian.Uint16(buf[i+20:]))+endLen+i <= len(buf) {
-				p = i
-			}
-			break
-		}
-	}
-	if p < 0 {
-		return nil
-	}
-	endOffset := size - n + int64(p)
-	e := buf[p:]
-	records := uint64(binary.LittleEndian.Uint16(e[10:]))
-	dirSize := uint64(binary.LittleEndian.Uint32(e[12:]))
-	dirOffset := uint64(binary.LittleEndian.Uint32(e[16:]))
-	if records == 0xffff || dirSize == 0xffff || dirOffset == 0xffffffff {
-		loc := make([]byte, locLen)
-		if endOffset >= locLen {
-			if _, err := r.ReadAt(loc, endOffset-locLen); err == nil && binary.LittleEndian.Uint32(loc) == 0x07064b50 {
-				off := binary.LittleEndian.Uint64(loc[8:])
-				e64 := make([]byte, end64Len)
-				if off < uint64(size) {
-					if _, err := r.ReadAt(e64, int64(off)); err == nil && binary.LittleEndian.Uint32(e64) == 0x06064b50 {
-						records = binary.LittleEndian.Uint64(e64[32:])
-						dirSize = binary.LittleEndian.Uint64(e64[40:])
-						dirOffset = binary.LittleEndian.Uint64(e64[48:])
-						endOffset = int64(off)
-					}
-				}
-			}
-		}
-	}
-	if records > uint64(maxEntries) {
-		return fmt.Errorf("%w: central directory declares %d entries, over %d", ErrLimit, records, maxEntries)
-	}
-	// The directory starts at dirOffset, or at dirSize before its end
-	// record when the archive has data prepended (a launcher script);
-	// archive/zip may use either, so allow for the earlier.
-	start := uint64(endOffset)
-	if dirSize <= start {
-		start -= dirSize
-	} else {
-		start = 0
-	}
-	start = min(start, dirOffset)
-	if room := (uint64(size) - min(start, uint64(size))) / minDirectoryEntry; room > uint64(maxEntries) {
-		return fmt.Errorf("%w: central directory has room for %d entries, over %d", ErrLimit, room, maxEntries)
-	}
-	return nil
 }

@@ -18,6 +18,7 @@ import (
 	"testing"
 
 	"github.com/bulwark-sec/bulwark/extract"
+	"github.com/bulwark-sec/bulwark/internal/archive"
 	"github.com/bulwark-sec/bulwark/internal/golden"
 	"github.com/bulwark-sec/bulwark/inventory"
 )
@@ -106,7 +107,7 @@ func TestSpooledToDisk(t *testing.T) {
 	data := readWar(t)
 	want, _ := ParseArchive(data, warPath)
 	// The outer archive too, through the extractor's own path.
-	ra, size, done, err := spool(bytes.NewReader(data), int64(len(data)), int64(len(data)), 1024, dir)
+	ra, size, done, err := archive.Spool(bytes.NewReader(data), int64(len(data)), int64(len(data)), 1024, dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,10 +126,10 @@ func TestSpooledToDisk(t *testing.T) {
 	if len(left) != 0 {
 		t.Errorf("temporary files left behind: %v", left)
 	}
-	if _, _, _, err := spool(bytes.NewReader(data), 0, 4096, 1024, dir); !errors.Is(err, ErrLimit) {
+	if _, _, _, err := archive.Spool(bytes.NewReader(data), 0, 4096, 1024, dir); !errors.Is(err, ErrLimit) {
 		t.Errorf("spool over its limit: err = %v", err)
 	}
-	if _, _, _, err := spool(bytes.NewReader(data), 0, int64(len(data)), 1024, filepath.Join(dir, "missing")); err == nil {
+	if _, _, _, err := archive.Spool(bytes.NewReader(data), 0, int64(len(data)), 1024, filepath.Join(dir, "missing")); err == nil {
 		t.Error("spool into a missing directory succeeded")
 	}
 }

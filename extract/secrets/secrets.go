@@ -77,11 +77,23 @@ func (Extractor) Required(f extract.File) bool {
 		// passed over silently.
 		return textExts[strings.ToLower(path.Ext(f.Path))]
 	}
-	if skipExts[strings.ToLower(path.Ext(f.Path))] {
+	return scannable(f.Path)
+}
+
+// scannable tells by its path whether a file of a size within the limit
+// is worth scanning.
+func scannable(p string) bool {
+	if skipExts[strings.ToLower(path.Ext(p))] {
 		return false
 	}
+	return inScannedDir(p)
+}
+
+// inScannedDir reports whether a path lies outside the folders that are
+// never scanned.
+func inScannedDir(p string) bool {
 	for _, d := range skipDirs {
-		if strings.HasPrefix(f.Path, d) {
+		if strings.HasPrefix(p, d) {
 			return false
 		}
 	}
@@ -89,7 +101,7 @@ func (Extractor) Required(f extract.File) bool {
 	// full of token-shaped strings, and they are not where an image's own
 	// credentials live.
 	for _, d := range []string{"node_modules/", "site-packages/", "dist-packages/", ".git/"} {
-		if strings.HasPrefix(f.Path, d) || strings.Contains(f.Path, "/"+d) {
+		if strings.HasPrefix(p, d) || strings.Contains(p, "/"+d) {
 			return false
 		}
 	}
