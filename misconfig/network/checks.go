@@ -17,6 +17,7 @@ const (
 	idIngressAnywhereAll   = "BW-NET-008"
 	idIngressAnywherePorts = "BW-NET-009"
 	idIngressNoTLS         = "BW-NET-010"
+	idHostNetwork          = "BW-NET-011"
 )
 
 const (
@@ -88,6 +89,12 @@ func Checks() []misconfig.Check {
 			Rationale:  "Hosts not covered by the Ingress's tls section are served over plain HTTP, exposing credentials and session cookies on the network.",
 			Fix:        "Add a tls entry covering every host, with a certificate Secret (cert-manager can issue one).",
 			References: []string{"https://kubernetes.io/docs/concepts/services-networking/ingress/#tls", refNSA},
+		},
+		{
+			ID: idHostNetwork, Title: "Host-network workload is outside NetworkPolicy isolation", Severity: severity.Medium, Target: k,
+			Rationale:  "Pods with hostNetwork: true use the node's network namespace; the Kubernetes documentation leaves NetworkPolicy behaviour for them undefined and the common plugins do not filter their traffic, so a policy that selects them gives isolation only on paper, and they can reach everything the node can.",
+			Fix:        "Drop hostNetwork unless the workload is a node agent that needs it (a CNI or monitoring daemon); isolate such agents with host firewall rules instead of NetworkPolicies.",
+			References: []string{refPolicies, "Pod Security Standards: Baseline (Host Namespaces)", refNSA},
 		},
 	}
 }

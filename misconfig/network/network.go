@@ -28,6 +28,9 @@ type workload struct {
 	// as they do for the workload checks of misconfig/kubernetes.
 	annotations map[string]string
 	line        int // of the pod labels, or their nearest parent
+	// hostNetwork pods share the node's network namespace, which
+	// NetworkPolicies do not govern.
+	hostNetwork bool
 }
 
 // policy is a NetworkPolicy and what it isolates.
@@ -155,6 +158,7 @@ func newPolicy(o *manifest.Object, np *networkingv1.NetworkPolicy) *policy {
 // podTemplate finds the pod labels of a workload object.
 func podTemplate(o *manifest.Object) (workload, bool) {
 	var labels, annotations map[string]string
+	var spec *corev1.PodSpec
 	path := []any{"spec", "template", "metadata", "labels"}
 	switch manifest.APIGroup(o.APIVersion) + "/" + o.Kind {
 	case "/Pod":
@@ -162,56 +166,62 @@ func podTemplate(o *manifest.Object) (workload, bool) {
 		if !ok {
 			return workload{}, false
 		}
-		labels, path = v.Labels, []any{"metadata", "labels"}
+		labels, path, spec = v.Labels, []any{"metadata", "labels"}, &v.Spec
 	case "/ReplicationController":
 		v, ok := manifest.As[corev1.ReplicationController](o)
 		if !ok {
 			return workload{}, false
 		}
 		if v.Spec.Template != nil {
-			labels, annotations = v.Spec.Template.Labels, v.Spec.Template.Annotations
+			labels, annotations, spec = v.Spec.Template.Labels, v.Spec.Template.Annotations, &v.Spec.Template.Spec
 		}
 	case "apps/Deployment", "extensions/Deployment":
 		v, ok := manifest.As[appsv1.Deployment](o)
 		if !ok {
 			return workload{}, false
 		}
-		labels, annotations = v.Spec.Template.Labels, v.Spec.Template.Annotations
+		labels, annotations, spec = v.Spec.Template.Labels, v.Spec.Template.Annotations, &v.Spec.Template.Spec
 	case "apps/StatefulSet":
 		v, ok := manifest.As[appsv1.StatefulSet](o)
 		if !ok {
 			return workload{}, false
 		}
-		labels, annotations = v.Spec.Template.Labels, v.Spec.Template.Annotations
+		labels, annotations, spec = v.Spec.Template.Labels, v.Spec.Template.Annotations, &v.Spec.Template.Spec
 	case "apps/DaemonSet", "extensions/DaemonSet":
 		v, ok := manifest.As[appsv1.DaemonSet](o)
 		if !ok {
 			return workload{}, false
 		}
-		labels, annotations = v.Spec.Template.Labels, v.Spec.Template.Annotations
+		labels, annotations, spec = v.Spec.Template.Labels, v.Spec.Template.Annotations, &v.Spec.Template.Spec
 	case "apps/ReplicaSet", "extensions/ReplicaSet":
 		v, ok := manifest.As[appsv1.ReplicaSet](o)
 		if !ok {
 			return workload{}, false
 		}
-		labels, annotations = v.Spec.Template.Labels, v.Spec.Template.Annotations
+		labels, annotations, spec = v.Spec.Template.Labels, v.Spec.Template.Annotations, &v.Spec.Template.Spec
 	case "batch/Job":
 		v, ok := manifest.As[batchv1.Job](o)
 		if !ok {
 			return workload{}, false
 		}
-		labels, annotations = v.Spec.Template.Labels, v.Spec.Template.Annotations
+		labels, annotations, spec = v.Spec.Template.Labels, v.Spec.Template.Annotations, &v.Spec.Template.Spec
 	case "batch/CronJob":
 		v, ok := manifest.As[batchv1.CronJob](o)
 		if !ok {
 			return workload{}, false
 		}
-		labels, annotations = v.Spec.JobTemplate.Spec.Template.Labels, v.Spec.JobTemplate.Spec.Template.Annotations
+		t := &v.Spec.JobTemplate.Spec.Template
+		labels, annotations, spec = t.Labels, t.Annotations, &t.Spec
 		path = []any{"spec", "jobTemplate", "spec", "template", "metadata", "labels"}
 	default:
 		return workload{}, false
 	}
-	return workload{obj: o, ns: namespace(o), labels: labels, annotations: annotations, line: o.LineOf(path...)}, true
+	w := workload{obj: o, ns: namespace(o), labels: labels, annotations: annotations, line: o.LineOf(path...)}
+	if spec != nil && spec.HostNetwork {
+		w.hostNetwork = true
+		w.line = o.LineOf(append(slices.Clone(path[:len(path)-2]), "spec", "hostNetwork")...)
+	}
+	return w, true
 }
 
 type scanner struct {
@@ -257,6 +267,20 @@ func (s *scanner) workload(w workload, n *namespacePolicies) {
 	if w.obj.Kind == "Pod" {
 		pods, they, accept, their = fmt.Sprintf("the pod (%s)", showLabels(w.labels)), "it", "accepts", "its"
 	}
+	if w.hostNetwork {
+		// Policies select host-network pods but, with the common network
+		// plugins, do not filter their traffic: the pods are on the node's
+		// interfaces. Saying they are isolated would be wrong.
+		msg := fmt.Sprintf("%s use the node's network (hostNetwork: true), which NetworkPolicies do not isolate", pods)
+		if w.obj.Kind == "Pod" {
+			msg = fmt.Sprintf("%s uses the node's network (hostNetwork: true), which NetworkPolicies do not isolate", pods)
+		}
+		if sel := uniq(append(inPolicies, egPolicies...)); len(sel) > 0 {
+			msg += fmt.Sprintf(": NetworkPolicy %s selects %s but does not restrict %s traffic", names(sel), them(they), their)
+		}
+		s.addWith(w.annotations, idHostNetwork, w.obj, w.line, "%s", msg)
+		return
+	}
 	switch {
 	case len(inPolicies) == 0:
 		count := 0
@@ -282,6 +306,20 @@ func (s *scanner) workload(w workload, n *namespacePolicies) {
 		s.addWith(w.annotations, idNoEgressPolicy, w.obj, w.line, "NetworkPolicy %s isolates %s for ingress, but none restricts %s egress, so %s can connect to any address",
 			names(inPolicies), pods, their, they)
 	}
+}
+
+// them is the object form of they.
+func them(they string) string {
+	if they == "it" {
+		return "it"
+	}
+	return "them"
+}
+
+// uniq sorts names and drops repeats.
+func uniq(names []string) []string {
+	slices.Sort(names)
+	return slices.Compact(names)
 }
 
 // policy reports ingress rules of p that admit any source.
