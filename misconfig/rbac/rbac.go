@@ -7,10 +7,12 @@ package rbac
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/bulwark-sec/bulwark/misconfig"
 	"github.com/bulwark-sec/bulwark/misconfig/manifest"
@@ -30,6 +32,9 @@ type role struct {
 	obj   *manifest.Object
 	key   roleKey
 	rules []rbacv1.PolicyRule
+	// into lists the aggregated ClusterRoles that take in this one's
+	// rules, directly or through others.
+	into []string
 }
 
 type binding struct {
@@ -57,15 +62,17 @@ func (b *binding) target() (roleKey, bool) {
 // other across files. Objects of other kinds, and RBAC objects that do
 // not decode, are skipped.
 //
-// Aggregated ClusterRoles (aggregationRule) are checked on the rules they
-// list, which is what a manifest holds; the rules the controller would
-// aggregate into them from other ClusterRoles' labels are not resolved, so
-// a binding to such a role is only reported for what the input shows. A
-// ClusterRole whose labels aggregate it into another one says so in its
-// findings when it is not bound directly.
+// Aggregation is resolved as the controller would: the rules of a
+// ClusterRole whose labels an aggregated ClusterRole selects (one in the
+// input, or the built-in admin, edit and view) are held by everyone bound
+// to that aggregated role, and findings on them name those holders. A
+// binding to a built-in role the input does not define is checked against
+// that role's rules.
 func Scan(objs []*manifest.Object) []misconfig.Finding {
 	var roles []*role
 	var bindings []*binding
+	aggRules := map[string]*rbacv1.AggregationRule{}
+	clusterRoleLabels := map[string]map[string]string{}
 	for _, o := range objs {
 		if o == nil || manifest.APIGroup(o.APIVersion) != rbacv1.GroupName {
 			continue
@@ -78,6 +85,10 @@ func Scan(objs []*manifest.Object) []misconfig.Finding {
 		case "ClusterRole":
 			if v, ok := manifest.As[rbacv1.ClusterRole](o); ok {
 				roles = append(roles, &role{obj: o, key: roleKey{"ClusterRole", "", o.Name}, rules: v.Rules})
+				clusterRoleLabels[o.Name] = o.Labels
+				if v.AggregationRule != nil {
+					aggRules[o.Name] = v.AggregationRule
+				}
 			}
 		case "RoleBinding":
 			if v, ok := manifest.As[rbacv1.RoleBinding](o); ok {
@@ -109,11 +120,27 @@ func Scan(objs []*manifest.Object) []misconfig.Finding {
 		slices.SortFunc(bs, compareBindings)
 	}
 	s := &scanner{checks: catalog(), caps: capabilities(), elsewhere: elsewhere}
+	aggs := aggregators(aggRules, clusterRoleLabels)
 	for _, r := range roles {
-		s.role(r, byRole[r.key])
+		var grants []grant
+		for _, b := range byRole[r.key] {
+			grants = append(grants, grant{binding: b})
+		}
+		if r.key.kind == "ClusterRole" {
+			r.into = aggregatedInto(r.key.name, r.obj.Labels, aggs)
+			for _, into := range r.into {
+				for _, b := range byRole[roleKey{kind: "ClusterRole", name: into}] {
+					grants = append(grants, grant{binding: b, through: into})
+				}
+			}
+		}
+		s.role(r, grants)
 	}
 	for _, b := range bindings {
 		s.binding(b)
+		if _, defined := clusterRoleLabels[b.ref.Name]; !defined && b.ref.Kind == "ClusterRole" && len(b.subjects) > 0 {
+			s.builtinBinding(b, aggs)
+		}
 	}
 	misconfig.Sort(s.out)
 	return s.out
@@ -136,10 +163,18 @@ func (s *scanner) add(id string, o *manifest.Object, line int, format string, ar
 	s.out = append(s.out, f)
 }
 
-// role checks each rule of r; grants are the bindings naming r.
-func (s *scanner) role(r *role, grants []*binding) {
-	grants = slices.Clone(grants)
-	slices.SortFunc(grants, compareBindings)
+// grant is a binding that hands out a role's rules: by naming the role, or
+// through the aggregated ClusterRole it names.
+type grant struct {
+	*binding
+	through string // the aggregated ClusterRole, if any
+}
+
+// role checks each rule of r; grants are the bindings that hand it out.
+func (s *scanner) role(r *role, grants []grant) {
+	slices.SortFunc(grants, func(a, b grant) int {
+		return cmp.Or(compareBindings(a.binding, b.binding), cmp.Compare(a.through, b.through))
+	})
 	for i, rule := range r.rules {
 		line := r.obj.LineOf("rules", i, "verbs")
 		report := func(id, what, grant string, clusterScoped bool) {
@@ -179,7 +214,7 @@ func compareBindings(a, b *binding) int {
 
 // holders finishes a rule finding's message: who can do what, where, and
 // through which binding; or that no one in the input can.
-func (s *scanner) holders(r *role, grants []*binding, what string, clusterScoped bool) string {
+func (s *scanner) holders(r *role, grants []grant, what string, clusterScoped bool) string {
 	var parts, ignored []string
 	n := 0
 	for _, b := range grants {
@@ -197,7 +232,10 @@ func (s *scanner) holders(r *role, grants []*binding, what string, clusterScoped
 			scope = "in namespace " + b.ns
 			via = "RoleBinding " + b.ns + "/" + b.obj.Name
 		}
-		parts = append(parts, fmt.Sprintf("%s can %s %s via %s", subjects(b), what, scope, via))
+		if b.through != "" {
+			via += " to ClusterRole " + b.through + ", which aggregates this one"
+		}
+		parts = append(parts, fmt.Sprintf("%s can %s %s via %s", subjects(b.binding), what, scope, via))
 	}
 	if n > maxHolders {
 		parts = append(parts, fmt.Sprintf("and %d more bindings", n-maxHolders))
@@ -224,27 +262,10 @@ func (s *scanner) holders(r *role, grants []*binding, what string, clusterScoped
 			msg += fmt.Sprintf(" (RoleBinding %s names a Role %s in its own namespace, not in %s)", strings.Join(miss, ", "), r.key.name, r.key.ns)
 		}
 	}
-	if into := aggregatedInto(r.obj); len(into) > 0 {
-		msg += fmt.Sprintf(", but its labels aggregate it into ClusterRole %s, whose holders get it (aggregation is not resolved)", strings.Join(into, ", "))
+	if len(r.into) > 0 {
+		msg += fmt.Sprintf(", nor is ClusterRole %s, which aggregates it", strings.Join(r.into, ", "))
 	}
 	return msg
-}
-
-// aggregatedInto lists the ClusterRoles a ClusterRole's labels ask to be
-// aggregated into, by the built-in "rbac.authorization.k8s.io/aggregate-to-X:
-// true" convention (the one the admin, edit and view roles select on).
-func aggregatedInto(o *manifest.Object) []string {
-	if o.Kind != "ClusterRole" {
-		return nil
-	}
-	var into []string
-	for k, v := range o.Labels {
-		if name, ok := strings.CutPrefix(k, "rbac.authorization.k8s.io/aggregate-to-"); ok && name != "" && v == "true" {
-			into = append(into, name)
-		}
-	}
-	slices.Sort(into)
-	return into
 }
 
 // binding runs the checks on a binding itself.
@@ -284,6 +305,48 @@ func (s *scanner) binding(b *binding) {
 		}
 		s.add(id, o, o.LineOf("subjects", i, "name"), "grants %s %s to %s %s, which is %s", roleName, scope, sub.Kind, sub.Name, who)
 	}
+}
+
+// builtinBinding checks a binding to a built-in ClusterRole that the
+// input does not define, against the rules Kubernetes gives that role and
+// the built-in roles aggregated into it. Each capability is reported once
+// per binding, on its roleRef.
+func (s *scanner) builtinBinding(b *binding, aggs []aggregator) {
+	rules := builtinRules(b.ref.Name)
+	if len(rules) == 0 {
+		return
+	}
+	scope := "cluster-wide"
+	if b.obj.Kind == "RoleBinding" {
+		scope = "in namespace " + b.ns
+	}
+	for _, c := range s.caps {
+		if c.clusterScoped && b.obj.Kind == "RoleBinding" {
+			continue
+		}
+		for _, r := range rules {
+			if d, ok := c.match(r, false); ok {
+				s.add(c.id, b.obj, b.obj.LineOf("roleRef"), "binds the built-in ClusterRole %s, which grants %s: %s can %s %s", b.ref.Name, d, subjects(b), c.what, scope)
+				break
+			}
+		}
+	}
+}
+
+// builtinRules are the rules of a built-in ClusterRole with those of the
+// built-in roles aggregated into it (edit's into admin, view's into edit).
+func builtinRules(name string) []rbacv1.PolicyRule {
+	role, ok := builtinRoles[name]
+	if !ok {
+		return nil
+	}
+	rules := slices.Clone(role.rules)
+	for _, other := range slices.Sorted(maps.Keys(builtinRoles)) {
+		if other != name && labels.SelectorFromSet(role.selector).Matches(labels.Set(builtinRoles[other].labels)) {
+			rules = append(rules, builtinRules(other)...)
+		}
+	}
+	return rules
 }
 
 // discoveryRole says whether a ClusterRole is one of the built-in ones

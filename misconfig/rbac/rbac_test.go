@@ -280,3 +280,33 @@ func BenchmarkScan(b *testing.B) {
 		})
 	}
 }
+
+// TestBuiltinAggregation follows the built-in chain view → edit → admin:
+// a role labelled for view is held by whoever is bound to admin, and a
+// binding to admin carries edit's rules.
+func TestBuiltinAggregation(t *testing.T) {
+	aggs := aggregators(nil, map[string]map[string]string{})
+	got := aggregatedInto("pods-view", map[string]string{aggregateLabel + "view": "true"}, aggs)
+	if want := []string{"view", "edit", "admin"}; !slices.Equal(got, want) {
+		t.Errorf("aggregated into %v, want %v", got, want)
+	}
+	if got := aggregatedInto("x", map[string]string{"app": "x"}, aggs); len(got) != 0 {
+		t.Errorf("unlabelled role aggregated into %v", got)
+	}
+	readsSecrets := func(rules []rbacv1.PolicyRule) bool {
+		for _, r := range rules {
+			if slices.Contains(r.Resources, "secrets") && slices.Contains(r.Verbs, "get") {
+				return true
+			}
+		}
+		return false
+	}
+	if !readsSecrets(builtinRules("admin")) || !readsSecrets(builtinRules("edit")) || readsSecrets(builtinRules("view")) {
+		t.Error("built-in rules: admin and edit must read secrets, view must not")
+	}
+	// A role of the input named like a built-in one replaces it.
+	aggs = aggregators(nil, map[string]map[string]string{"edit": nil})
+	if got := aggregatedInto("w", map[string]string{aggregateLabel + "edit": "true"}, aggs); len(got) != 0 {
+		t.Errorf("redefined edit still aggregates: %v", got)
+	}
+}
