@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"maps"
 	"os"
 	"path"
 	"path/filepath"
@@ -120,9 +121,12 @@ type outcome struct {
 	findings []misconfig.Finding
 	objects  []*manifest.Object
 	rendered bool
-	supp     misconfig.Suppressions
-	counted  bool
-	warn     []Warning
+	// lines maps lines of rendered chart files to their templates'
+	// lines (helm.LineMap), by file name.
+	lines   map[string][]int
+	supp    misconfig.Suppressions
+	counted bool
+	warn    []Warning
 }
 
 // Path audits a folder or a single file.
@@ -194,6 +198,7 @@ func Path(ctx context.Context, target string, opts Options) (*Result, error) {
 	var objects []*manifest.Object
 	supps := map[string]misconfig.Suppressions{}
 	spans := map[string][][2]int{} // file → the line spans of its objects
+	templateLines := map[string][]int{}
 	for i, o := range outcomes {
 		res.Warnings = append(res.Warnings, o.warn...)
 		if o.counted {
@@ -203,6 +208,7 @@ func Path(ctx context.Context, target string, opts Options) (*Result, error) {
 			supps[units[i].rel] = o.supp
 		}
 		objects = append(objects, o.objects...)
+		maps.Copy(templateLines, o.lines)
 		if !o.rendered {
 			for _, obj := range o.objects {
 				spans[obj.File] = append(spans[obj.File], [2]int{obj.Line, obj.EndLine})
@@ -237,8 +243,10 @@ func Path(ctx context.Context, target string, opts Options) (*Result, error) {
 			for _, f := range group {
 				if rs.has(f.File) {
 					// Lines of rendered output are not lines of any file
-					// the user has: the resource names the place.
-					f.StartLine, f.EndLine = 0, 0
+					// the user has: a chart's template line where it can
+					// be told, else none, and the resource names the place.
+					f.StartLine, f.EndLine = templateLine(templateLines[f.File], f.StartLine), 0
+					f.EndLine = f.StartLine
 					rendered = append(rendered, f)
 				} else {
 					raw = append(raw, f)
@@ -275,6 +283,14 @@ func Path(ctx context.Context, target string, opts Options) (*Result, error) {
 	misconfig.Sort(res.Suppressed)
 	sort.Slice(res.Warnings, func(i, j int) bool { return res.Warnings[i].Path < res.Warnings[j].Path })
 	return res, nil
+}
+
+// templateLine is the template line of a rendered line, or 0.
+func templateLine(m []int, line int) int {
+	if line > 0 && line < len(m) {
+		return m[line]
+	}
+	return 0
 }
 
 // suppression returns why an inline comment suppresses f, if one does: a
@@ -441,7 +457,7 @@ func check(root *os.Root, rootDir string, u unit, opts Options) (o outcome) {
 		if err != nil {
 			return warn(fmt.Errorf("helm: %w", err))
 		}
-		o = outcome{rendered: true, counted: true}
+		o = outcome{rendered: true, counted: true, lines: map[string][]int{}}
 		for _, f := range files {
 			name := path.Join(renderedPrefix(u), chartRelative(f.Template))
 			objs, err := manifest.Decode(name, f.Data)
@@ -449,6 +465,11 @@ func check(root *os.Root, rootDir string, u unit, opts Options) (o outcome) {
 				o.warn = append(o.warn, Warning{Path: name, Message: err.Error()})
 			}
 			o.objects = append(o.objects, objs...)
+			// The template itself, when it is a file in the folder (not
+			// in a packaged chart or subchart), lets findings point into it.
+			if src, err := readFile(root, name, opts.MaxFileSize); err == nil {
+				o.lines[name] = helm.LineMap(src, f.Data)
+			}
 		}
 		return o
 	case u.overlay:
