@@ -123,10 +123,13 @@ type outcome struct {
 	rendered bool
 	// lines maps lines of rendered chart files to their templates'
 	// lines (helm.LineMap), by file name.
-	lines   map[string][]int
-	supp    misconfig.Suppressions
-	counted bool
-	warn    []Warning
+	lines map[string][]int
+	// templateSupp holds the inline suppressions of chart templates,
+	// which apply at the lines findings are mapped to.
+	templateSupp map[string]misconfig.Suppressions
+	supp         misconfig.Suppressions
+	counted      bool
+	warn         []Warning
 }
 
 // Path audits a folder or a single file.
@@ -207,6 +210,7 @@ func Path(ctx context.Context, target string, opts Options) (*Result, error) {
 		if !o.supp.Empty() {
 			supps[units[i].rel] = o.supp
 		}
+		maps.Copy(supps, o.templateSupp)
 		objects = append(objects, o.objects...)
 		maps.Copy(templateLines, o.lines)
 		if !o.rendered {
@@ -457,7 +461,7 @@ func check(root *os.Root, rootDir string, u unit, opts Options) (o outcome) {
 		if err != nil {
 			return warn(fmt.Errorf("helm: %w", err))
 		}
-		o = outcome{rendered: true, counted: true, lines: map[string][]int{}}
+		o = outcome{rendered: true, counted: true, lines: map[string][]int{}, templateSupp: map[string]misconfig.Suppressions{}}
 		for _, f := range files {
 			name := path.Join(renderedPrefix(u), chartRelative(f.Template))
 			objs, err := manifest.Decode(name, f.Data)
@@ -469,6 +473,9 @@ func check(root *os.Root, rootDir string, u unit, opts Options) (o outcome) {
 			// in a packaged chart or subchart), lets findings point into it.
 			if src, err := readFile(root, name, opts.MaxFileSize); err == nil {
 				o.lines[name] = helm.LineMap(src, f.Data)
+				if sp := misconfig.ParseComments(src); !sp.Empty() {
+					o.templateSupp[name] = sp
+				}
 			}
 		}
 		return o
