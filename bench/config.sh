@@ -14,10 +14,9 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-/tmp/bulwark-bench}
 count=${2:-10000}
-mkdir -p "$work"
-cd "$work"
-command -v hyperfine >/dev/null || { echo "bench: hyperfine is missing (apt-get install hyperfine)" >&2; exit 1; }
-(cd "$repo" && go build -o "$work/bulwark" ./cmd/bulwark && go build -o "$work/mkmanifests" ./bench/mkmanifests)
+. "$repo/bench/lib.sh"
+bench_init
+(cd "$repo" && go build -o "$work/mkmanifests" ./bench/mkmanifests)
 psa=$(cd "$repo" && go list -m -f '{{.Dir}}' k8s.io/pod-security-admission)
 dir=$work/manifests-$count
 if [ ! -d "$dir" ]; then
@@ -32,10 +31,4 @@ if command -v trivy >/dev/null; then
 	cmds+=(-n 'trivy config' "trivy config --quiet --cache-backend memory --format json --output trivy.bench.json $dir")
 fi
 hyperfine --warmup 1 --runs 5 --export-json config-bench.json "${cmds[@]}"
-python3 - "$count" <<'PY'
-import json, sys, statistics
-n = int(sys.argv[1])
-for r in json.load(open("config-bench.json"))["results"]:
-    med = statistics.median(r["times"])
-    print(f"{r['command']}: median {med:.2f} s, {n / med:.0f} files/s")
-PY
+bench_medians config-bench.json "$count" files

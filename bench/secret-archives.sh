@@ -16,10 +16,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-/tmp/bulwark-bench}
 want_mib=${2:-100}
-mkdir -p "$work"
-cd "$work"
-command -v hyperfine >/dev/null || { echo "bench: hyperfine is missing (apt-get install hyperfine)" >&2; exit 1; }
-(cd "$repo" && go build -o "$work/bulwark" ./cmd/bulwark)
+. "$repo/bench/lib.sh"
+bench_init
 
 corpus=$work/archive-corpus
 if [ ! -f "$corpus/.complete" ]; then
@@ -67,10 +65,4 @@ if command -v gitleaks >/dev/null; then
 	recall gitleaks gitleaks.archives.json
 fi
 hyperfine --warmup 0 --runs "${RUNS:-3}" --export-json archives-bench.json "${cmds[@]}"
-python3 - "$bytes" <<'PY'
-import json, sys, statistics
-size = int(sys.argv[1])
-for r in json.load(open("archives-bench.json"))["results"]:
-    med = statistics.median(r["times"])
-    print(f"{r['command']}: median {med:.2f} s, {size / med / 1e6:.1f} MB/s of archives")
-PY
+bench_medians archives-bench.json "$bytes" MB

@@ -20,10 +20,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-/tmp/bulwark-bench}
 want_mib=${2:-700}
-mkdir -p "$work"
-cd "$work"
-command -v hyperfine >/dev/null || { echo "bench: hyperfine is missing (apt-get install hyperfine)" >&2; exit 1; }
-(cd "$repo" && go build -o "$work/bulwark" ./cmd/bulwark)
+. "$repo/bench/lib.sh"
+bench_init
 
 corpus=$work/secret-corpus
 if [ ! -f "$corpus/.complete" ]; then
@@ -113,10 +111,4 @@ if [ -z "${ONLY_BULWARK:-}" ] && command -v trivy >/dev/null; then
 	recall trivy trivy.json
 fi
 hyperfine --warmup 0 --runs "${RUNS:-3}" --export-json secrets-bench.json "${cmds[@]}"
-python3 - "$bytes" <<'EOF'
-import json, sys, statistics
-size = int(sys.argv[1])
-for r in json.load(open("secrets-bench.json"))["results"]:
-    med = statistics.median(r["times"])
-    print(f"{r['command']}: median {med:.2f} s, {size / med / 1e6:.0f} MB/s")
-EOF
+bench_medians secrets-bench.json "$bytes" MB
