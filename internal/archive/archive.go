@@ -281,6 +281,12 @@ func (w *walker) spoolZip(r io.Reader, name string, depth int) error {
 	}
 	ra, size, done, err := Spool(r, 0, limit, w.lim.InMemory, w.lim.TempDir)
 	if err != nil {
+		var pe *os.PathError
+		if depth > 1 && !errors.Is(err, ErrLimit) && !errors.As(err, &pe) && w.ctx.Err() == nil {
+			// A nested zip that does not decompress (corrupt data, a
+			// bad checksum): pass it over, as any unreadable member.
+			return errSkip
+		}
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	defer done()
@@ -288,7 +294,7 @@ func (w *walker) spoolZip(r io.Reader, name string, depth int) error {
 }
 
 func (w *walker) zip(r io.ReaderAt, size int64, name string, depth int) error {
-	if err := CheckZipDirectory(r, size, w.lim.MaxEntries-w.stats.Members); err != nil {
+	if err := CheckZipDirectory(r, size, w.lim.MaxEntries-w.entries); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	zr, err := zip.NewReader(r, size)

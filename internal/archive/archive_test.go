@@ -156,6 +156,30 @@ func TestSkippedNested(t *testing.T) {
 	}
 }
 
+// TestCorruptNested passes over a nested zip whose stored data fails its
+// checksum, and goes on with the other members.
+func TestCorruptNested(t *testing.T) {
+	inner := zipOf(t, entry{"a.txt", []byte("inner")})
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: "lib/x.jar", Method: zip.Store, CRC32: 1,
+		CompressedSize64: uint64(len(inner)), UncompressedSize64: uint64(len(inner))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(inner)
+	w, _ = zw.Create("z.txt")
+	w.Write([]byte("after"))
+	zw.Close()
+	got, st, err := walk(t, buf.Bytes(), "a.zip", Limits{MaxDepth: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"a.zip!/z.txt=after"}; !slices.Equal(got, want) || st.Skipped != 1 {
+		t.Errorf("members %q, %d skipped; want %q, 1 skipped", got, st.Skipped, want)
+	}
+}
+
 func TestNotAnArchive(t *testing.T) {
 	for _, data := range [][]byte{nil, []byte("hello"), []byte("PK\x03\x04"), {0x1f, 0x8b, 0, 0}} {
 		if _, _, err := walk(t, data, "x.zip", Limits{}); err == nil {
