@@ -14,7 +14,7 @@ import (
 	"io/fs"
 
 	"github.com/bulwark-sec/bulwark/inventory"
-	"github.com/bulwark-sec/bulwark/secret"
+	"github.com/bulwark-sec/bulwark/result"
 )
 
 // File describes a file in a layer or root filesystem, before its content is
@@ -47,8 +47,9 @@ type Result struct {
 	// copyright files), to be attached to the installed package of that
 	// type and name.
 	Licenses *PackageLicenses
-	// Secrets are credentials found in the file, already redacted.
-	Secrets []secret.Finding
+	// Secrets are credentials found in the file, already redacted; the
+	// scan fills in their layer.
+	Secrets []result.Secret
 }
 
 // PackageLicenses names the licenses a separate file records for one

@@ -16,7 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/bulwark-sec/bulwark/inventory"
-	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
 )
 
 // archiveMember returns a reader of one named member of a tar file.
@@ -175,8 +175,8 @@ func openDockerArchive(file, target, sel string, opts Options) (*Source, error) 
 		return nil, fmt.Errorf("image: %s: %w", file, err)
 	}
 	src := &Source{
-		Artifact: report.Artifact{
-			Name: target, Kind: report.KindDockerArchive, RepoTags: entry.RepoTags,
+		Artifact: result.Artifact{
+			Name: target, Kind: result.KindDockerArchive, RepoTags: entry.RepoTags,
 			ImageID: id.String(), OS: cfg.OS, Architecture: cfg.Architecture,
 		},
 		Config: cfg,
@@ -231,7 +231,7 @@ func openOCIArchive(file, target, sel string, opts Options) (*Source, error) {
 		os.RemoveAll(dir)
 		return nil, err
 	}
-	src.Artifact.Kind = report.KindOCIArchive
+	src.Artifact.Kind = result.KindOCIArchive
 	src.closers = append(src.closers, func() error { return os.RemoveAll(dir) })
 	return src, nil
 }

@@ -10,12 +10,12 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/bulwark-sec/bulwark/inventory"
-	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
 )
 
 // Source is an opened scan target. Exactly one of Layers and RootDir is set.
 type Source struct {
-	Artifact report.Artifact
+	Artifact result.Artifact
 	Config   *v1.ConfigFile // nil for a rootfs
 	Layers   []Layer
 	// RootDir is the directory of an unpacked root filesystem or a

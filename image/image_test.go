@@ -25,7 +25,7 @@ import (
 
 	"github.com/bulwark-sec/bulwark/internal/testimage"
 	"github.com/bulwark-sec/bulwark/internal/testregistry"
-	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
 )
 
 // debianImage is the real two-layer Debian fixture (testdata/images).
@@ -105,10 +105,10 @@ func TestOpenLocalKinds(t *testing.T) {
 		kind  string
 		tags  []string
 	}{
-		{"docker-archive gzip", func(p string) error { return testimage.WriteDockerArchive(p, "example.com/debian:12", img) }, report.KindDockerArchive, []string{"example.com/debian:12"}},
-		{"docker-archive plain", func(p string) error { return testimage.WriteDockerArchiveUncompressed(p, "debian:12", img) }, report.KindDockerArchive, []string{"debian:12"}},
-		{"oci-archive", func(p string) error { return testimage.WriteOCIArchive(p, img) }, report.KindOCIArchive, nil},
-		{"oci-layout", func(p string) error { return testimage.WriteOCILayout(p, "debian:12", img) }, report.KindOCILayout, []string{"debian:12"}},
+		{"docker-archive gzip", func(p string) error { return testimage.WriteDockerArchive(p, "example.com/debian:12", img) }, result.KindDockerArchive, []string{"example.com/debian:12"}},
+		{"docker-archive plain", func(p string) error { return testimage.WriteDockerArchiveUncompressed(p, "debian:12", img) }, result.KindDockerArchive, []string{"debian:12"}},
+		{"oci-archive", func(p string) error { return testimage.WriteOCIArchive(p, img) }, result.KindOCIArchive, nil},
+		{"oci-layout", func(p string) error { return testimage.WriteOCILayout(p, "debian:12", img) }, result.KindOCILayout, []string{"debian:12"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -128,7 +128,7 @@ func TestOpenLocalKinds(t *testing.T) {
 			if fmt.Sprint(a.RepoTags) != fmt.Sprint(tt.tags) {
 				t.Errorf("tags = %v, want %v", a.RepoTags, tt.tags)
 			}
-			if tt.kind == report.KindOCILayout || tt.kind == report.KindOCIArchive {
+			if tt.kind == result.KindOCILayout || tt.kind == result.KindOCIArchive {
 				if d, _ := img.Digest(); a.ManifestDigest != d.String() {
 					t.Errorf("manifest digest = %s, want %s", a.ManifestDigest, d)
 				}
@@ -209,7 +209,7 @@ func TestOCILayoutPlatforms(t *testing.T) {
 func TestRootfs(t *testing.T) {
 	dir := t.TempDir()
 	src, err := OpenRootfs(dir)
-	if err != nil || src.RootDir != dir || src.Artifact.Kind != report.KindRootfs {
+	if err != nil || src.RootDir != dir || src.Artifact.Kind != result.KindRootfs {
 		t.Fatalf("OpenRootfs = %+v, %v", src, err)
 	}
 	f := filepath.Join(dir, "file")
@@ -355,7 +355,7 @@ func TestRegistryAnonymous(t *testing.T) {
 	}
 	d, _ := img.Digest()
 	a := src.Artifact
-	if a.Kind != report.KindRegistry || a.ManifestDigest != d.String() || fmt.Sprint(a.RepoDigests) != fmt.Sprintf("[%s/library/debian@%s]", host, d) {
+	if a.Kind != result.KindRegistry || a.ManifestDigest != d.String() || fmt.Sprint(a.RepoDigests) != fmt.Sprintf("[%s/library/debian@%s]", host, d) {
 		t.Errorf("artifact = %+v", a)
 	}
 	for i, l := range src.Layers {

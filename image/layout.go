@@ -8,7 +8,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 
-	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
 )
 
 // refNameAnnotation is how an OCI layout names its images.
@@ -30,7 +30,7 @@ func openLayoutDir(dir, target, sel string, opts Options) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("image: OCI layout %s: %w", target, err)
 	}
-	art := report.Artifact{Name: target, Kind: report.KindOCILayout, ManifestDigest: desc.Digest.String()}
+	art := result.Artifact{Name: target, Kind: result.KindOCILayout, ManifestDigest: desc.Digest.String()}
 	if ref := desc.Annotations[refNameAnnotation]; ref != "" {
 		art.RepoTags = []string{ref}
 	}

@@ -13,7 +13,7 @@ import (
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
 	"github.com/bulwark-sec/bulwark/inventory"
-	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
 )
 
 // Options control how a target is opened.
@@ -113,13 +113,13 @@ func isLayout(dir string) bool {
 
 // OpenRootfs opens an unpacked root file system.
 func OpenRootfs(dir string) (*Source, error) {
-	return openDir(dir, report.KindRootfs)
+	return openDir(dir, result.KindRootfs)
 }
 
 // OpenDir opens a source folder: a project checkout whose lockfiles and
 // manifests say what it depends on.
 func OpenDir(dir string) (*Source, error) {
-	return openDir(dir, report.KindDirectory)
+	return openDir(dir, result.KindDirectory)
 }
 
 func openDir(dir, kind string) (*Source, error) {
@@ -135,9 +135,9 @@ func openDir(dir, kind string) (*Source, error) {
 		return nil, fmt.Errorf("image: %s %s is not a directory", kind, dir)
 	}
 	return &Source{
-		Artifact: report.Artifact{Name: dir, Kind: kind},
+		Artifact: result.Artifact{Name: dir, Kind: kind},
 		RootDir:  abs,
-		Project:  kind == report.KindDirectory,
+		Project:  kind == result.KindDirectory,
 	}, nil
 }
 
@@ -159,7 +159,7 @@ func layerHistory(cfg *v1.ConfigFile, n int) []string {
 
 // fromImage fills a Source from an opened image. raw returns the stored
 // bytes of a layer (compressed or not); Layer.Open decompresses them.
-func fromImage(img v1.Image, art report.Artifact, raw func(v1.Layer) func() (io.ReadCloser, error), withManifest bool, opts Options) (*Source, error) {
+func fromImage(img v1.Image, art result.Artifact, raw func(v1.Layer) func() (io.ReadCloser, error), withManifest bool, opts Options) (*Source, error) {
 	cfg, err := img.ConfigFile()
 	if err != nil {
 		return nil, fmt.Errorf("image: %s: read config: %w", art.Name, err)

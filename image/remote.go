@@ -17,7 +17,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
-	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
 )
 
 // openRemote opens an image in a registry. Only the manifest and config
@@ -70,9 +70,9 @@ func openRemote(ctx context.Context, target string, opts Options) (*Source, erro
 	if err != nil {
 		return nil, registryError(ref, err)
 	}
-	art := report.Artifact{
+	art := result.Artifact{
 		Name:           target,
-		Kind:           report.KindRegistry,
+		Kind:           result.KindRegistry,
 		ManifestDigest: digest.String(),
 		RepoDigests:    []string{ref.Context().Digest(desc.Digest.String()).String()},
 	}

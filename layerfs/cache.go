@@ -19,7 +19,7 @@ type Cache interface {
 
 // formatVersion changes whenever LayerResult's encoding or the walk's
 // semantics change, so that old cache entries are never misread.
-const formatVersion = 1
+const formatVersion = 2
 
 // cacheKeySuffix names the walk format and every extractor with its
 // version, so that adding or changing an extractor invalidates the cache.

@@ -12,7 +12,7 @@ import (
 
 	"github.com/bulwark-sec/bulwark/inventory"
 	"github.com/bulwark-sec/bulwark/osv"
-	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
 	"github.com/bulwark-sec/bulwark/severity"
 	"github.com/bulwark-sec/bulwark/version"
 	"github.com/bulwark-sec/bulwark/vulndb"
@@ -34,9 +34,9 @@ type Options struct {
 // Match returns the vulnerabilities affecting the inventory's packages,
 // most severe first. Records whose versions cannot be compared under their
 // scheme are skipped and reported in the warnings.
-func Match(inv *inventory.Inventory, src Source, opts Options) ([]report.Vulnerability, []string, error) {
+func Match(inv *inventory.Inventory, src Source, opts Options) ([]result.Vulnerability, []string, error) {
 	m := &matcher{src: src, cache: map[query][]vulndb.Entry{}, rels: map[string][]string{}}
-	var out []report.Vulnerability
+	var out []result.Vulnerability
 	for _, p := range inv.Packages {
 		for _, q := range queriesFor(p, inv.OS, m.releases) {
 			found, err := m.match(p, q)
@@ -44,7 +44,7 @@ func Match(inv *inventory.Inventory, src Source, opts Options) ([]report.Vulnera
 				return nil, m.warnings, err
 			}
 			for _, v := range found {
-				if opts.IgnoreUnfixed && v.Status == report.StatusUnfixed {
+				if opts.IgnoreUnfixed && v.Status == result.StatusUnfixed {
 					continue
 				}
 				out = append(out, v)
@@ -66,7 +66,7 @@ type enricher interface {
 
 // enrich marks findings whose CVE is in the KEV catalog and attaches EPSS
 // scores.
-func enrich(vs []report.Vulnerability, en enricher) {
+func enrich(vs []result.Vulnerability, en enricher) {
 	for i := range vs {
 		v := &vs[i]
 		cve := v.ID
@@ -83,13 +83,13 @@ func enrich(vs []report.Vulnerability, en enricher) {
 		}
 		v.KnownExploited = en.KnownExploited(cve)
 		if s, ok := en.ExploitPrediction(cve); ok {
-			v.EPSS = &report.EPSS{Score: s.Score, Percentile: s.Percentile}
+			v.EPSS = &result.EPSS{Score: s.Score, Percentile: s.Percentile}
 		}
 	}
 }
 
 // Sort orders findings most severe first, then by ID and package.
-func Sort(vs []report.Vulnerability) {
+func Sort(vs []result.Vulnerability) {
 	sort.SliceStable(vs, func(i, j int) bool {
 		a, b := vs[i], vs[j]
 		if ra, rb := severity.Rank(a.Severity), severity.Rank(b.Severity); ra != rb {
@@ -156,7 +156,7 @@ type hit struct {
 	fixes []string
 }
 
-func (m *matcher) match(p inventory.Package, q query) ([]report.Vulnerability, error) {
+func (m *matcher) match(p inventory.Package, q query) ([]result.Vulnerability, error) {
 	entries, err := m.lookup(q)
 	if err != nil || len(entries) == 0 {
 		return nil, err
@@ -322,7 +322,7 @@ func inRange(cmp version.Compare, v string, events []osv.Event) (bool, string, e
 // (a DSA naming three CVEs gives three), with every record about that CVE
 // merged in; records naming no CVE are findings of their own, merged when
 // they alias each other.
-func fold(p inventory.Package, q query, cmp version.Compare, hits []hit) []report.Vulnerability {
+func fold(p inventory.Package, q query, cmp version.Compare, hits []hit) []result.Vulnerability {
 	type group struct {
 		id      string
 		hits    []hit
@@ -361,7 +361,7 @@ func fold(p inventory.Package, q query, cmp version.Compare, hits []hit) []repor
 			add(c, h)
 		}
 	}
-	ref := report.PackageRef{
+	ref := result.PackageRef{
 		Type: p.Type, Name: p.Name, Version: p.Version, PURL: p.PURL,
 		Location: p.Location, Layer: p.Layer, Ecosystem: q.ecosystem,
 	}
@@ -371,10 +371,10 @@ func fold(p inventory.Package, q query, cmp version.Compare, hits []hit) []repor
 	if q.version != p.Version {
 		ref.MatchedVersion = q.version
 	}
-	out := make([]report.Vulnerability, 0, len(order))
+	out := make([]result.Vulnerability, 0, len(order))
 	for _, key := range order {
 		g := groups[key]
-		v := report.Vulnerability{ID: key, Package: ref}
+		v := result.Vulnerability{ID: key, Package: ref}
 		var sevs []osv.Severity
 		label := ""
 		fixes := map[string]bool{}
@@ -419,9 +419,9 @@ func fold(p inventory.Package, q query, cmp version.Compare, hits []hit) []repor
 			}
 			return c < 0
 		})
-		v.Status = report.StatusUnfixed
+		v.Status = result.StatusUnfixed
 		if len(v.FixedVersions) > 0 {
-			v.Status = report.StatusFixed
+			v.Status = result.StatusFixed
 		}
 		v.Severity, v.CVSS = severity.Assess(dedupeSeverity(sevs), label)
 		out = append(out, v)

@@ -9,7 +9,6 @@ import (
 	"path"
 	"sort"
 	"strings"
-	"time"
 
 	"github.com/bulwark-sec/bulwark/extract"
 	"github.com/bulwark-sec/bulwark/extract/apk"
@@ -32,7 +31,7 @@ import (
 	"github.com/bulwark-sec/bulwark/layerfs"
 	"github.com/bulwark-sec/bulwark/misconfig"
 	"github.com/bulwark-sec/bulwark/misconfig/imageconfig"
-	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
 	"github.com/bulwark-sec/bulwark/secret"
 )
 
@@ -93,9 +92,6 @@ type Options struct {
 	Cache      layerfs.Cache
 	TempDir    string
 	Progress   func(layerfs.ProgressEvent)
-	Tool       report.Tool
-	// Now stamps the report; tests fix it.
-	Now func() time.Time
 	// Secrets, when set, turns on secret reporting: findings of the
 	// secret extractor (which the caller adds to Extractors) in every
 	// layer, and this engine run over the image configuration.
@@ -105,8 +101,20 @@ type Options struct {
 	ImageConfig bool
 }
 
-// Run scans src and returns its report.
-func Run(ctx context.Context, src *image.Source, opts Options) (*report.Report, error) {
+// Result is what one scan of one source found: the inventory, and the
+// secrets and image misconfigurations when they were asked for.
+type Result struct {
+	Artifact  result.Artifact
+	Inventory inventory.Inventory
+	// Secrets is nil when secret scanning was not asked for.
+	Secrets []result.Secret
+	// Misconfigurations is nil when the image audit was not asked for.
+	Misconfigurations []misconfig.Finding
+	Warnings          []result.Warning
+}
+
+// Run scans src.
+func Run(ctx context.Context, src *image.Source, opts Options) (*Result, error) {
 	exts := opts.Extractors
 	if exts == nil {
 		exts = Extractors()
@@ -123,16 +131,7 @@ func Run(ctx context.Context, src *image.Source, opts Options) (*report.Report, 
 	}
 	merged := layerfs.Merge(results)
 
-	now := time.Now
-	if opts.Now != nil {
-		now = opts.Now
-	}
-	r := &report.Report{
-		SchemaVersion: report.SchemaVersion,
-		Tool:          opts.Tool,
-		CreatedAt:     now().UTC(),
-		Artifact:      src.Artifact,
-	}
+	r := &Result{Artifact: src.Artifact}
 	r.Inventory.Layers = layersOf(src)
 	r.Inventory.OS = detectOS(merged)
 	r.Inventory.Packages = packagesOf(merged, r.Inventory.OS)
@@ -142,7 +141,7 @@ func Run(ctx context.Context, src *image.Source, opts Options) (*report.Report, 
 	}
 	if opts.ImageConfig {
 		tags := src.Artifact.RepoTags
-		if len(tags) == 0 && src.Artifact.Kind == report.KindRegistry {
+		if len(tags) == 0 && src.Artifact.Kind == result.KindRegistry {
 			tags = []string{src.Artifact.Name}
 		}
 		r.Misconfigurations = imageconfig.Scan(imageconfig.Input{Config: src.Config, RepoTags: tags, FS: merged})
@@ -157,7 +156,7 @@ func Run(ctx context.Context, src *image.Source, opts Options) (*report.Report, 
 			layer = -1
 		}
 		for _, w := range l.Warnings {
-			r.Warnings = append(r.Warnings, report.Warning{Layer: layer, Path: w.Path, Message: w.Message})
+			r.Warnings = append(r.Warnings, result.Warning{Layer: layer, Path: w.Path, Message: w.Message})
 		}
 	}
 	return r, nil
@@ -319,7 +318,7 @@ func within(p, dir string) bool {
 
 // secretsOf lists the secrets every layer's files hold, marking those in
 // files a later layer deleted or replaced.
-func secretsOf(results []*layerfs.LayerResult, fs *layerfs.FS, layers []inventory.Layer, rootDir bool) []report.Secret {
+func secretsOf(results []*layerfs.LayerResult, fs *layerfs.FS, layers []inventory.Layer, rootDir bool) []result.Secret {
 	type at struct {
 		path  string
 		layer int
@@ -328,11 +327,11 @@ func secretsOf(results []*layerfs.LayerResult, fs *layerfs.FS, layers []inventor
 	for _, h := range fs.Hidden {
 		hiddenBy[at{h.Path, h.Layer}] = h.HiddenBy
 	}
-	out := []report.Secret{}
+	out := []result.Secret{}
 	for i, l := range results {
 		for _, f := range l.Files {
 			for _, s := range f.Result.Secrets {
-				rs := report.Secret{
+				rs := result.Secret{
 					RuleID: s.RuleID, Title: s.Title, Severity: s.Severity, Source: "layer",
 					Path: f.Path, Line: s.Line, Match: s.Match, Encoding: s.Encoding, Layer: i,
 				}
@@ -357,14 +356,14 @@ func secretsOf(results []*layerfs.LayerResult, fs *layerfs.FS, layers []inventor
 // configSecrets scans what an image's configuration carries into every
 // container and every pull: environment, labels, and the build history,
 // where build arguments and ENV values end up.
-func configSecrets(eng *secret.Engine, src *image.Source) []report.Secret {
+func configSecrets(eng *secret.Engine, src *image.Source) []result.Secret {
 	if src.Config == nil {
 		return nil
 	}
-	var out []report.Secret
+	var out []result.Secret
 	scan := func(field, text string) {
 		for _, f := range eng.Scan(field, []byte(text)) {
-			out = append(out, report.Secret{
+			out = append(out, result.Secret{
 				RuleID: f.RuleID, Title: f.Title, Severity: f.Severity, Source: "config",
 				Path: field, Match: f.Match, Layer: -1,
 			})

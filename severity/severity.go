@@ -13,6 +13,7 @@ import (
 	gocvss40 "github.com/pandatix/go-cvss/40"
 
 	"github.com/bulwark-sec/bulwark/osv"
+	"github.com/bulwark-sec/bulwark/result"
 )
 
 // Ratings, highest first.
@@ -39,44 +40,37 @@ func Rank(rating string) int {
 	return 0
 }
 
-// CVSS is one scored vector.
-type CVSS struct {
-	Version string  `json:"version"` // "2.0", "3.0", "3.1", "4.0"
-	Vector  string  `json:"vector"`
-	Score   float64 `json:"score"`
-}
-
 // Score computes the base score of a CVSS severity entry. ok is false for
 // other kinds of entry and for vectors that do not parse.
-func Score(s osv.Severity) (CVSS, bool) {
+func Score(s osv.Severity) (result.CVSS, bool) {
 	v := strings.TrimSpace(s.Score)
 	switch {
 	case strings.HasPrefix(v, "CVSS:4.0/"):
 		c, err := gocvss40.ParseVector(v)
 		if err != nil {
-			return CVSS{}, false
+			return result.CVSS{}, false
 		}
-		return CVSS{Version: "4.0", Vector: v, Score: c.Score()}, true
+		return result.CVSS{Version: "4.0", Vector: v, Score: c.Score()}, true
 	case strings.HasPrefix(v, "CVSS:3.1/"):
 		c, err := gocvss31.ParseVector(v)
 		if err != nil {
-			return CVSS{}, false
+			return result.CVSS{}, false
 		}
-		return CVSS{Version: "3.1", Vector: v, Score: c.BaseScore()}, true
+		return result.CVSS{Version: "3.1", Vector: v, Score: c.BaseScore()}, true
 	case strings.HasPrefix(v, "CVSS:3.0/"):
 		c, err := gocvss30.ParseVector(v)
 		if err != nil {
-			return CVSS{}, false
+			return result.CVSS{}, false
 		}
-		return CVSS{Version: "3.0", Vector: v, Score: c.BaseScore()}, true
+		return result.CVSS{Version: "3.0", Vector: v, Score: c.BaseScore()}, true
 	case s.Type == "CVSS_V2" || strings.HasPrefix(v, "AV:"):
 		c, err := gocvss20.ParseVector(strings.TrimPrefix(v, "CVSS:2.0/"))
 		if err != nil {
-			return CVSS{}, false
+			return result.CVSS{}, false
 		}
-		return CVSS{Version: "2.0", Vector: v, Score: c.BaseScore()}, true
+		return result.CVSS{Version: "2.0", Vector: v, Score: c.BaseScore()}, true
 	}
-	return CVSS{}, false
+	return result.CVSS{}, false
 }
 
 // FromScore rates a CVSS base score by the bands of the CVSS v3 and v4
@@ -117,8 +111,8 @@ func FromLabel(label string) string {
 // entries with a fallback label: the highest-version CVSS score decides
 // (v4 over v3.1 over v3.0 over v2), then a distribution's own rating
 // entry (type "Ubuntu"), then the label.
-func Assess(list []osv.Severity, label string) (string, []CVSS) {
-	var scored []CVSS
+func Assess(list []osv.Severity, label string) (string, []result.CVSS) {
+	var scored []result.CVSS
 	rating := Unknown
 	for _, s := range list {
 		if c, ok := Score(s); ok {
@@ -138,8 +132,8 @@ func Assess(list []osv.Severity, label string) (string, []CVSS) {
 	return rating, scored
 }
 
-func bestCVSS(list []CVSS) *CVSS {
-	var best *CVSS
+func bestCVSS(list []result.CVSS) *result.CVSS {
+	var best *result.CVSS
 	for i := range list {
 		if best == nil || list[i].Version > best.Version {
 			best = &list[i]

@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
 )
 
 // IgnoreRule is one line of an ignore file:
@@ -93,7 +93,7 @@ func ParseIgnore(r io.Reader) (*Ignore, error) {
 }
 
 // rule finds the first live rule covering a finding on the given day.
-func (ig *Ignore) rule(v *report.Vulnerability, today time.Time) *IgnoreRule {
+func (ig *Ignore) rule(v *result.Vulnerability, today time.Time) *IgnoreRule {
 	for i := range ig.Rules {
 		r := &ig.Rules[i]
 		if !r.Expires.IsZero() && today.After(r.Expires) {
@@ -122,7 +122,7 @@ func (ig *Ignore) Expired(today time.Time) []IgnoreRule {
 	return out
 }
 
-func hasID(v *report.Vulnerability, id string) bool {
+func hasID(v *result.Vulnerability, id string) bool {
 	if strings.EqualFold(v.ID, id) {
 		return true
 	}
@@ -136,7 +136,7 @@ func hasID(v *report.Vulnerability, id string) bool {
 
 // packageMatches compares a rule's package (purl, with or without version;
 // or a name) with a finding's package.
-func packageMatches(spec string, p report.PackageRef) bool {
+func packageMatches(spec string, p result.PackageRef) bool {
 	if !strings.HasPrefix(spec, "pkg:") {
 		return spec == p.Name
 	}

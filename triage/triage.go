@@ -4,13 +4,13 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
 )
 
 // Apply splits findings into those that count and those an ignore file
 // or a VEX document sets aside (with the reason attached). Either source
 // may be nil.
-func Apply(vulns []report.Vulnerability, ig *Ignore, vexes []*VEX, today time.Time) (kept, suppressed []report.Vulnerability) {
+func Apply(vulns []result.Vulnerability, ig *Ignore, vexes []*VEX, today time.Time) (kept, suppressed []result.Vulnerability) {
 	for _, v := range vulns {
 		if s := suppression(&v, ig, vexes, today); s != nil {
 			v.Suppression = s
@@ -22,7 +22,7 @@ func Apply(vulns []report.Vulnerability, ig *Ignore, vexes []*VEX, today time.Ti
 	return kept, suppressed
 }
 
-func suppression(v *report.Vulnerability, ig *Ignore, vexes []*VEX, today time.Time) *report.Suppression {
+func suppression(v *result.Vulnerability, ig *Ignore, vexes []*VEX, today time.Time) *result.Suppression {
 	for _, x := range vexes {
 		if s := x.statement(v); s != nil {
 			reason := s.Justification
@@ -30,7 +30,7 @@ func suppression(v *report.Vulnerability, ig *Ignore, vexes []*VEX, today time.T
 				reason = strings.TrimSpace(reason + ": " + s.ImpactStatement)
 				reason = strings.TrimPrefix(reason, ": ")
 			}
-			return &report.Suppression{Source: report.SuppressedByVEX, Statement: s.Status, Reason: reason, Document: x.Path}
+			return &result.Suppression{Source: result.SuppressedByVEX, Statement: s.Status, Reason: reason, Document: x.Path}
 		}
 	}
 	if ig != nil {
@@ -42,7 +42,7 @@ func suppression(v *report.Vulnerability, ig *Ignore, vexes []*VEX, today time.T
 			if !r.Expires.IsZero() {
 				stmt += " exp:" + r.Expires.Format("2006-01-02")
 			}
-			return &report.Suppression{Source: report.SuppressedByIgnoreFile, Statement: stmt, Reason: r.Reason, Document: ig.Path}
+			return &result.Suppression{Source: result.SuppressedByIgnoreFile, Statement: stmt, Reason: r.Reason, Document: ig.Path}
 		}
 	}
 	return nil

@@ -6,11 +6,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
 )
 
-func vuln(id string, aliases []string, typ, name, version, purl string) report.Vulnerability {
-	return report.Vulnerability{ID: id, Aliases: aliases, Package: report.PackageRef{Type: typ, Name: name, Version: version, PURL: purl}}
+func vuln(id string, aliases []string, typ, name, version, purl string) result.Vulnerability {
+	return result.Vulnerability{ID: id, Aliases: aliases, Package: result.PackageRef{Type: typ, Name: name, Version: version, PURL: purl}}
 }
 
 var (
@@ -20,7 +20,7 @@ var (
 	log4j2 = vuln("CVE-2021-44228", []string{"GHSA-jfh8-c2jp-5v3q"}, "maven", "org.apache.logging.log4j:log4j-core", "2.12.1", "pkg:maven/org.apache.logging.log4j/log4j-core@2.12.1")
 )
 
-func ids(vs []report.Vulnerability) string {
+func ids(vs []result.Vulnerability) string {
 	var out []string
 	for _, v := range vs {
 		out = append(out, v.ID+"/"+v.Package.Version)
@@ -39,7 +39,7 @@ CVE-2021-44228 pkg:maven/org.apache.logging.log4j/log4j-core@2.12.1
 		t.Fatal(err)
 	}
 	today := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
-	kept, sup := Apply([]report.Vulnerability{lodash, libc, log4j, log4j2}, ig, nil, today)
+	kept, sup := Apply([]result.Vulnerability{lodash, libc, log4j, log4j2}, ig, nil, today)
 	if ids(kept) != "CVE-2021-23337/4.17.20 CVE-2021-44228/2.14.1" || ids(sup) != "CVE-2023-4911/2.36-9+deb12u1 CVE-2021-44228/2.12.1" {
 		t.Errorf("kept %s; suppressed %s", ids(kept), ids(sup))
 	}
@@ -50,7 +50,7 @@ CVE-2021-44228 pkg:maven/org.apache.logging.log4j/log4j-core@2.12.1
 		t.Errorf("expired = %+v", exp)
 	}
 	// After the expiry day the rule no longer holds.
-	if kept, _ := Apply([]report.Vulnerability{libc}, ig, nil, today.AddDate(0, 2, 0)); len(kept) != 1 {
+	if kept, _ := Apply([]result.Vulnerability{libc}, ig, nil, today.AddDate(0, 2, 0)); len(kept) != 1 {
 		t.Error("expired rule still applied")
 	}
 	for _, bad := range []string{"CVE-1 exp:tomorrow", "CVE-1 pkg:npm/a extra"} {
@@ -65,7 +65,7 @@ func TestVEX(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kept, sup := Apply([]report.Vulnerability{lodash, libc, log4j, log4j2}, nil, []*VEX{x}, time.Now())
+	kept, sup := Apply([]result.Vulnerability{lodash, libc, log4j, log4j2}, nil, []*VEX{x}, time.Now())
 	if ids(kept) != "CVE-2023-4911/2.36-9+deb12u1 CVE-2021-44228/2.12.1" || ids(sup) != "CVE-2021-23337/4.17.20 CVE-2021-44228/2.14.1" {
 		t.Errorf("kept %s; suppressed %s", ids(kept), ids(sup))
 	}
@@ -78,7 +78,7 @@ func TestVEX(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, sup := Apply([]report.Vulnerability{libc}, nil, []*VEX{old}, time.Now()); len(sup) != 1 {
+	if _, sup := Apply([]result.Vulnerability{libc}, nil, []*VEX{old}, time.Now()); len(sup) != 1 {
 		t.Error("0.0.1 statement not applied")
 	}
 	for _, bad := range []string{`{"statements":[{"products":[],"status":"fixed"}]}`, `{"statements":[{"vulnerability":"X","status":"maybe"}]}`, `[`} {
@@ -99,7 +99,7 @@ func FuzzParseVEX(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		x, err := ParseVEX(data)
 		if err == nil {
-			Apply([]report.Vulnerability{lodash, libc}, nil, []*VEX{x}, time.Now())
+			Apply([]result.Vulnerability{lodash, libc}, nil, []*VEX{x}, time.Now())
 		}
 	})
 }

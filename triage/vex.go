@@ -7,7 +7,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
 )
 
 // OpenVEX statuses (https://github.com/openvex/spec).
@@ -118,7 +118,7 @@ func ParseVEX(data []byte) (*VEX, error) {
 // package (by package URL), directly or as a subcomponent of any product —
 // the image itself, typically. The last matching statement wins, as later
 // statements in a document supersede earlier ones.
-func (x *VEX) statement(v *report.Vulnerability) *VEXStatement {
+func (x *VEX) statement(v *result.Vulnerability) *VEXStatement {
 	var found *VEXStatement
 	for i := range x.Statements {
 		s := &x.Statements[i]
@@ -136,7 +136,7 @@ func (x *VEX) statement(v *report.Vulnerability) *VEXStatement {
 	return found
 }
 
-func anyID(v *report.Vulnerability, ids []string) bool {
+func anyID(v *result.Vulnerability, ids []string) bool {
 	for _, id := range ids {
 		if hasID(v, id) {
 			return true
@@ -145,7 +145,7 @@ func anyID(v *report.Vulnerability, ids []string) bool {
 	return false
 }
 
-func (s *VEXStatement) covers(p report.PackageRef) bool {
+func (s *VEXStatement) covers(p result.PackageRef) bool {
 	for _, prod := range s.Products {
 		if strings.HasPrefix(prod.ID, "pkg:") && purlMatches(prod.ID, p.PURL) {
 			return true

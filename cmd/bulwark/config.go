@@ -2,19 +2,14 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
-	"strings"
 	"text/tabwriter"
-	"time"
 
-	"github.com/bulwark-sec/bulwark/misconfig"
 	"github.com/bulwark-sec/bulwark/misconfig/audit"
 	"github.com/bulwark-sec/bulwark/misconfig/custom"
-	"github.com/bulwark-sec/bulwark/report"
-	"github.com/bulwark-sec/bulwark/severity"
+	"github.com/bulwark-sec/bulwark/pipeline"
+	"github.com/bulwark-sec/bulwark/result"
 )
 
 const configUsage = `Usage:
@@ -34,42 +29,20 @@ object with the annotation ignore.bulwark.dev/<ID>: "<reason>".
 Flags:
 `
 
-// idSet is a comma-separated flag of check IDs, upper-cased.
-type idSet map[string]bool
-
-func (s *idSet) String() string { return "" }
-
-func (s *idSet) Set(v string) error {
-	if *s == nil {
-		*s = idSet{}
-	}
-	for _, id := range strings.Split(v, ",") {
-		if id = strings.TrimSpace(id); id != "" {
-			(*s)[strings.ToUpper(id)] = true
-		}
-	}
-	return nil
-}
-
 func runConfig(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var (
-		format, output, severities string
-		exitCode, parallel         int
-		list, quiet                bool
-		policyPath                 string
-		opts                       audit.Options
-		skip                       idSet
-		values, set, setString     multiFlag
+		format, output, sevs   string
+		exitCode, parallel     int
+		list, quiet            bool
+		policyPath             string
+		opts                   audit.Options
+		skip                   idSet
+		values, set, setString multiFlag
 	)
-	fs := flag.NewFlagSet("config", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, configUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("config", configUsage, stderr)
 	fs.StringVar(&format, "format", "table", "output `format`: table, json, sarif")
 	fs.StringVar(&output, "output", "", "write the report to `file` instead of standard output")
-	fs.StringVar(&severities, "severity", "LOW,MEDIUM,HIGH,CRITICAL", "comma-separated `severities` to report")
+	fs.StringVar(&sevs, "severity", "LOW,MEDIUM,HIGH,CRITICAL", "comma-separated `severities` to report")
 	fs.IntVar(&exitCode, "exit-code", 0, "exit with `code` when findings are reported")
 	fs.Var(&skip, "skip-checks", "comma-separated check `IDs` not to run")
 	fs.StringVar(&opts.PSSVersion, "pss-version", "latest", "Pod Security Standards `version`: latest or v1.NN")
@@ -80,12 +53,9 @@ func runConfig(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.StringVar(&policyPath, "policy", "", "a `folder` (or file) of custom checks written in CEL")
 	fs.BoolVar(&list, "list-checks", false, "list every check and exit")
 	fs.BoolVar(&quiet, "quiet", false, "no warnings on standard error")
-	positional, err := parseInterleaved(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return nil
-		}
-		return fmt.Errorf("%w: %v", errUsage, err)
+	positional, help, err := parseFlags(fs, args)
+	if help || err != nil {
+		return err
 	}
 	var policies *custom.Policies
 	if policyPath != "" {
@@ -105,40 +75,18 @@ func runConfig(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.Usage()
 		return fmt.Errorf("%w: name one folder or file", errUsage)
 	}
-	keep := map[string]bool{}
-	for _, s := range strings.Split(strings.ToUpper(severities), ",") {
-		s = strings.TrimSpace(s)
-		if severity.Rank(s) == 0 {
-			return fmt.Errorf("%w: unknown --severity %q (want CRITICAL, HIGH, MEDIUM, LOW)", errUsage, s)
-		}
-		keep[s] = true
+	keep, err := severities(sevs, false)
+	if err != nil {
+		return err
 	}
 	opts.SkipChecks, opts.Parallel = skip, parallel
 	opts.HelmValuesFiles, opts.HelmSet, opts.HelmSetString = values, set, setString
 
-	res, err := audit.Path(ctx, positional[0], opts)
+	rep, err := pipeline.Config(ctx, positional[0], opts, pipeline.Options{
+		Severities: keep, Tool: result.Tool{Name: "bulwark", Version: toolVersion()}, Log: stderr, Quiet: quiet,
+	})
 	if err != nil {
 		return err
-	}
-	rep := &report.Report{
-		SchemaVersion: report.SchemaVersion,
-		Tool:          report.Tool{Name: "bulwark", Version: toolVersion()},
-		CreatedAt:     time.Now().UTC(),
-		Artifact:      report.Artifact{Name: positional[0], Kind: report.KindConfig},
-		ConfigFiles:   res.Files,
-	}
-	rep.Misconfigurations = []misconfig.Finding{}
-	for _, f := range res.Findings {
-		if keep[f.Severity] {
-			rep.Misconfigurations = append(rep.Misconfigurations, f)
-		}
-	}
-	rep.SuppressedMisconfigurations = res.Suppressed
-	for _, w := range res.Warnings {
-		rep.Warnings = append(rep.Warnings, report.Warning{Layer: -1, Path: w.Path, Message: w.Message})
-		if !quiet {
-			fmt.Fprintf(stderr, "bulwark: warning: %s: %s\n", w.Path, w.Message)
-		}
 	}
 	if err := writeReport(output, stdout, func(w io.Writer) error { return write(w, rep) }); err != nil {
 		return err

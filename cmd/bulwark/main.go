@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/bulwark-sec/bulwark/extract/rpm"
+	"github.com/bulwark-sec/bulwark/pipeline"
 )
 
 // Exit codes.
@@ -95,7 +96,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitOK
 	case errors.As(err, &found):
 		return found.code
-	case errors.Is(err, errUsage):
+	case errors.Is(err, errUsage), errors.Is(err, pipeline.ErrOptions):
 		fmt.Fprintf(stderr, "bulwark: %v\n", err)
 		return exitUsage
 	default:

@@ -26,15 +26,21 @@ type progress struct {
 	started time.Time
 }
 
-func newProgress(w io.Writer, enabled bool, layers int) *progress {
+func newProgress(w io.Writer, enabled bool) *progress {
 	on := false
 	if f, ok := w.(*os.File); ok && enabled {
 		on = term.IsTerminal(int(f.Fd()))
 	}
-	return &progress{w: w, on: on, layers: layers, bytes: map[int]int64{}, started: time.Now()}
+	return &progress{w: w, on: on, bytes: map[int]int64{}}
 }
 
-func (p *progress) event(ev layerfs.ProgressEvent) {
+// Start implements pipeline.Progress.
+func (p *progress) Start(layers int) {
+	p.layers, p.started = layers, time.Now()
+}
+
+// Event implements pipeline.Progress.
+func (p *progress) Event(ev layerfs.ProgressEvent) {
 	if !p.on {
 		return
 	}
@@ -58,7 +64,8 @@ func (p *progress) event(ev layerfs.ProgressEvent) {
 	fmt.Fprintf(p.w, "\r\033[Klayers %d/%d (%d cached) · %s read · %s", p.done, p.layers, p.cached, humanBytes(total), time.Since(p.started).Round(100*time.Millisecond))
 }
 
-func (p *progress) finish() {
+// Finish implements pipeline.Progress.
+func (p *progress) Finish() {
 	if p.on {
 		fmt.Fprint(p.w, "\r\033[K")
 	}

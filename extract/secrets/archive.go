@@ -8,6 +8,7 @@ import (
 
 	"github.com/bulwark-sec/bulwark/extract"
 	"github.com/bulwark-sec/bulwark/internal/archive"
+	"github.com/bulwark-sec/bulwark/result"
 	"github.com/bulwark-sec/bulwark/secret"
 )
 
@@ -57,7 +58,7 @@ func (x ArchiveExtractor) Extract(ctx context.Context, in extract.Input) (extrac
 	if lim.TempDir == "" {
 		lim.TempDir = in.TempDir
 	}
-	var found []secret.Finding
+	var found []result.Secret
 	_, err := archive.Walk(ctx, in.Content, in.Path, lim, func(m archive.Member) error {
 		if !scannable(m.Path) {
 			return nil
@@ -69,7 +70,7 @@ func (x ArchiveExtractor) Extract(ctx context.Context, in extract.Input) (extrac
 			}
 			return nil // a corrupt member: the others still count
 		}
-		found = append(found, x.Engine.Scan(m.Path, data)...)
+		found = append(found, layerSecrets(x.Engine.Scan(m.Path, data))...)
 		return nil
 	})
 	if err != nil {

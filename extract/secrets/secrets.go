@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/bulwark-sec/bulwark/extract"
+	"github.com/bulwark-sec/bulwark/result"
 	"github.com/bulwark-sec/bulwark/secret"
 )
 
@@ -114,5 +115,18 @@ func (x Extractor) Extract(ctx context.Context, in extract.Input) (extract.Resul
 	if err != nil {
 		return extract.Result{}, fmt.Errorf("secret: %s: %w", in.Path, err)
 	}
-	return extract.Result{Secrets: x.Engine.Scan(in.Path, data)}, nil
+	return extract.Result{Secrets: layerSecrets(x.Engine.Scan(in.Path, data))}, nil
+}
+
+// layerSecrets turns the engine's findings into the scan's, for a file in
+// a layer; the scan fills in which layer.
+func layerSecrets(found []secret.Finding) []result.Secret {
+	out := make([]result.Secret, len(found))
+	for i, f := range found {
+		out[i] = result.Secret{
+			RuleID: f.RuleID, Title: f.Title, Severity: f.Severity, Source: "layer",
+			Path: f.Path, Line: f.Line, Match: f.Match, Encoding: f.Encoding,
+		}
+	}
+	return out
 }

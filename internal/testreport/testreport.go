@@ -4,12 +4,13 @@
 package testreport
 
 import (
-	"github.com/bulwark-sec/bulwark/misconfig"
 	"time"
+
+	"github.com/bulwark-sec/bulwark/misconfig"
+	"github.com/bulwark-sec/bulwark/result"
 
 	"github.com/bulwark-sec/bulwark/inventory"
 	"github.com/bulwark-sec/bulwark/report"
-	"github.com/bulwark-sec/bulwark/severity"
 )
 
 // Sample returns the report. Its contents are facts from real Debian 12,
@@ -17,11 +18,11 @@ import (
 func Sample() *report.Report {
 	return &report.Report{
 		SchemaVersion: report.SchemaVersion,
-		Tool:          report.Tool{Name: "bulwark", Version: "1.2.3"},
+		Tool:          result.Tool{Name: "bulwark", Version: "1.2.3"},
 		CreatedAt:     time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC),
-		Artifact: report.Artifact{
+		Artifact: result.Artifact{
 			Name:           "registry.example/app:1.0",
-			Kind:           report.KindRegistry,
+			Kind:           result.KindRegistry,
 			ImageID:        "sha256:1111111111111111111111111111111111111111111111111111111111111111",
 			ManifestDigest: "sha256:2222222222222222222222222222222222222222222222222222222222222222",
 			RepoTags:       []string{"registry.example/app:1.0"},
@@ -56,7 +57,7 @@ func Sample() *report.Report {
 					PURL: "pkg:deb/debian/tzdata@2024a-0%2Bdeb12u1?arch=all&distro=debian-12", Location: "var/lib/dpkg/status", Layer: -1},
 			},
 		},
-		Warnings: []report.Warning{{Layer: 2, Path: "var/lib/dpkg/status.d/broken", Message: "dpkg: no package stanzas found"}},
+		Warnings: []result.Warning{{Layer: 2, Path: "var/lib/dpkg/status.d/broken", Message: "dpkg: no package stanzas found"}},
 	}
 }
 
@@ -66,20 +67,20 @@ func Sample() *report.Report {
 func SampleWithVulnerabilities() *report.Report {
 	r := Sample()
 	p := r.Inventory.Packages[0]
-	ref := report.PackageRef{Type: p.Type, Name: p.Name, Version: p.Version, PURL: p.PURL, Location: p.Location, Layer: p.Layer, Ecosystem: "Debian:12"}
-	r.Database = &report.Database{Updated: time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC), Ecosystems: []string{"Debian", "npm"}}
-	r.Vulnerabilities = []report.Vulnerability{{
-		ID: "CVE-2023-4911", Aliases: []string{"DSA-5514-1"}, Package: ref, Status: report.StatusFixed,
+	ref := result.PackageRef{Type: p.Type, Name: p.Name, Version: p.Version, PURL: p.PURL, Location: p.Location, Layer: p.Layer, Ecosystem: "Debian:12"}
+	r.Database = &result.Database{Updated: time.Date(2026, 11, 23, 6, 0, 0, 0, time.UTC), Ecosystems: []string{"Debian", "npm"}}
+	r.Vulnerabilities = []result.Vulnerability{{
+		ID: "CVE-2023-4911", Aliases: []string{"DSA-5514-1"}, Package: ref, Status: result.StatusFixed,
 		FixedVersions: []string{"2.36-9+deb12u3"}, Severity: "HIGH",
-		CVSS:  []severity.CVSS{{Version: "3.1", Vector: "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", Score: 7.8}},
+		CVSS:  []result.CVSS{{Version: "3.1", Vector: "CVSS:3.1/AV:L/AC:L/PR:L/UI:N/S:U/C:H/I:H/A:H", Score: 7.8}},
 		Title: "glibc - security update", Published: "2023-10-03T00:00:00Z",
 		References: []string{"https://www.debian.org/security/2023/dsa-5514"}, Records: []string{"DSA-5514-1"},
-		KnownExploited: true, EPSS: &report.EPSS{Score: 0.75, Percentile: 0.98},
+		KnownExploited: true, EPSS: &result.EPSS{Score: 0.75, Percentile: 0.98},
 	}}
-	r.Suppressed = []report.Vulnerability{{
-		ID: "CVE-2023-4806", Aliases: []string{"DSA-5514-1"}, Package: ref, Status: report.StatusFixed,
+	r.Suppressed = []result.Vulnerability{{
+		ID: "CVE-2023-4806", Aliases: []string{"DSA-5514-1"}, Package: ref, Status: result.StatusFixed,
 		FixedVersions: []string{"2.36-9+deb12u3"}, Severity: "UNKNOWN", Records: []string{"DSA-5514-1"},
-		Suppression: &report.Suppression{Source: report.SuppressedByVEX, Statement: "not_affected", Reason: "vulnerable_code_not_present", Document: "app.openvex.json"},
+		Suppression: &result.Suppression{Source: result.SuppressedByVEX, Statement: "not_affected", Reason: "vulnerable_code_not_present", Document: "app.openvex.json"},
 	}}
 	return r
 }
@@ -90,7 +91,7 @@ func SampleWithVulnerabilities() *report.Report {
 func SampleWithFindings() *report.Report {
 	r := SampleWithVulnerabilities()
 	deleted := 2
-	r.Secrets = []report.Secret{
+	r.Secrets = []result.Secret{
 		{RuleID: "aws-access-key-id", Title: "AWS access key ID", Severity: "CRITICAL", Source: "layer", Path: "app/.env", Line: 3, Match: "AKIA****", Layer: 1, DiffID: "sha256:1111", DeletedBy: &deleted},
 		{RuleID: "github-pat", Title: "GitHub personal access token", Severity: "CRITICAL", Source: "config", Path: "Env", Match: "ghp_****", Layer: -1},
 	}

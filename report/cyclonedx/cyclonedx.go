@@ -15,6 +15,7 @@ import (
 	"github.com/bulwark-sec/bulwark/inventory"
 	"github.com/bulwark-sec/bulwark/license"
 	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
 	"github.com/bulwark-sec/bulwark/severity"
 )
 
@@ -106,7 +107,7 @@ func Build(r *report.Report, opts Options) *cdx.BOM {
 	bom.Dependencies = &deps
 	if r.Database != nil {
 		vulns := make([]cdx.Vulnerability, 0, len(r.Vulnerabilities)+len(r.Suppressed))
-		for _, v := range append(append([]report.Vulnerability(nil), r.Vulnerabilities...), r.Suppressed...) {
+		for _, v := range append(append([]result.Vulnerability(nil), r.Vulnerabilities...), r.Suppressed...) {
 			vulns = append(vulns, vulnerability(v, refOf[v.Package.PURL+"\x00"+v.Package.Location]))
 		}
 		bom.Vulnerabilities = &vulns
@@ -118,7 +119,7 @@ func Build(r *report.Report, opts Options) *cdx.BOM {
 // and its source, ratings from each CVSS vector (or the plain severity),
 // the affected component, and for a suppressed finding the analysis a VEX
 // consumer reads.
-func vulnerability(v report.Vulnerability, ref string) cdx.Vulnerability {
+func vulnerability(v result.Vulnerability, ref string) cdx.Vulnerability {
 	cv := cdx.Vulnerability{
 		BOMRef:      v.ID + "/" + ref,
 		ID:          v.ID,
@@ -185,7 +186,7 @@ func rootComponent(r *report.Report) cdx.Component {
 	a := r.Artifact
 	c := cdx.Component{BOMRef: "artifact:" + a.Name, Name: a.Name}
 	switch a.Kind {
-	case report.KindRootfs:
+	case result.KindRootfs:
 		c.Type = cdx.ComponentTypeFile
 	default:
 		c.Type = cdx.ComponentTypeContainer

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bulwark-sec/bulwark/misconfig"
 	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
 	"github.com/bulwark-sec/bulwark/severity"
 )
 
@@ -29,8 +30,8 @@ type log struct {
 }
 
 type run struct {
-	Tool    tool     `json:"tool"`
-	Results []result `json:"results"`
+	Tool    tool          `json:"tool"`
+	Results []sarifResult `json:"results"`
 	// OriginalURIBaseIDs says what relative URIs are relative to.
 	OriginalURIBaseIDs map[string]artifactLocation `json:"originalUriBaseIds,omitempty"`
 }
@@ -66,7 +67,7 @@ type text struct {
 	Markdown string `json:"markdown,omitempty"`
 }
 
-type result struct {
+type sarifResult struct {
 	RuleID       string         `json:"ruleId"`
 	RuleIndex    int            `json:"ruleIndex"`
 	Level        string         `json:"level"`
@@ -135,7 +136,7 @@ func Write(w io.Writer, r *report.Report) error {
 		Results: b.results,
 	}}}
 	if out.Runs[0].Results == nil {
-		out.Runs[0].Results = []result{}
+		out.Runs[0].Results = []sarifResult{}
 	}
 	if out.Runs[0].Tool.Driver.Rules == nil {
 		out.Runs[0].Tool.Driver.Rules = []rule{}
@@ -149,7 +150,7 @@ func Write(w io.Writer, r *report.Report) error {
 type builder struct {
 	rules   []rule
 	index   map[string]int
-	results []result
+	results []sarifResult
 }
 
 // ruleIndex returns the index of rule id, adding it with make when new.
@@ -164,7 +165,7 @@ func (b *builder) ruleIndex(id string, make func() rule) int {
 	return len(b.rules) - 1
 }
 
-func (b *builder) vulnerability(r *report.Report, v report.Vulnerability, suppressed string) {
+func (b *builder) vulnerability(r *report.Report, v result.Vulnerability, suppressed string) {
 	i := b.ruleIndex(v.ID, func() rule {
 		title := v.Title
 		if title == "" {
@@ -196,7 +197,7 @@ func (b *builder) vulnerability(r *report.Report, v report.Vulnerability, suppre
 	if uri == "" {
 		uri = r.Artifact.Name
 	}
-	res := result{
+	res := sarifResult{
 		RuleID: v.ID, RuleIndex: i, Level: level(v.Severity), Message: text{Text: msg},
 		Locations: []location{{
 			PhysicalLocation: physicalLocation{ArtifactLocation: artifactLocation{URI: relURI(uri)}},
@@ -213,7 +214,7 @@ func (b *builder) vulnerability(r *report.Report, v report.Vulnerability, suppre
 	b.results = append(b.results, res)
 }
 
-func (b *builder) secret(r *report.Report, s report.Secret) {
+func (b *builder) secret(r *report.Report, s result.Secret) {
 	i := b.ruleIndex(s.RuleID, func() rule {
 		return rule{
 			Name:             "Secret",
@@ -239,7 +240,7 @@ func (b *builder) secret(r *report.Report, s report.Secret) {
 	if s.Line > 0 {
 		loc.PhysicalLocation.Region = &region{StartLine: s.Line}
 	}
-	b.results = append(b.results, result{RuleID: s.RuleID, RuleIndex: i, Level: level(s.Severity), Message: text{Text: msg}, Locations: []location{loc}})
+	b.results = append(b.results, sarifResult{RuleID: s.RuleID, RuleIndex: i, Level: level(s.Severity), Message: text{Text: msg}, Locations: []location{loc}})
 }
 
 func (b *builder) misconfiguration(f misconfig.Finding) {
@@ -281,7 +282,7 @@ func (b *builder) misconfiguration(f misconfig.Finding) {
 	if res := f.Resource.String(); res != "" {
 		loc.LogicalLocations = []logicalLocation{{FullyQualifiedName: res, Kind: "resource"}}
 	}
-	out := result{RuleID: f.CheckID, RuleIndex: i, Level: level(f.Severity), Message: text{Text: f.Message}, Locations: []location{loc}}
+	out := sarifResult{RuleID: f.CheckID, RuleIndex: i, Level: level(f.Severity), Message: text{Text: f.Message}, Locations: []location{loc}}
 	if f.Suppression != "" {
 		out.Suppressions = []suppression{{Kind: "inSource", Justification: f.Suppression}}
 	}

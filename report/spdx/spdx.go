@@ -17,6 +17,7 @@ import (
 	"github.com/bulwark-sec/bulwark/inventory"
 	"github.com/bulwark-sec/bulwark/license"
 	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
 )
 
 // Options make output reproducible in tests.
@@ -73,7 +74,7 @@ func Build(r *report.Report, opts Options) *v2_3.Document {
 		PackageCopyrightText:    noAssertion,
 		PrimaryPackagePurpose:   "CONTAINER",
 	}
-	if r.Artifact.Kind == report.KindRootfs {
+	if r.Artifact.Kind == result.KindRootfs {
 		root.PrimaryPackagePurpose = "FILE"
 	}
 	if r.Artifact.ManifestDigest != "" {

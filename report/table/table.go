@@ -10,6 +10,7 @@ import (
 
 	"github.com/bulwark-sec/bulwark/inventory"
 	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
 	"github.com/bulwark-sec/bulwark/severity"
 )
 
@@ -18,7 +19,7 @@ func Write(w io.Writer, r *report.Report) error {
 	ew := &errWriter{w: w}
 	a := r.Artifact
 	fmt.Fprintf(ew, "%s (%s)\n", a.Name, a.Kind)
-	if a.Kind == report.KindConfig {
+	if a.Kind == result.KindConfig {
 		fmt.Fprintf(ew, "  files:     %d\n\n", r.ConfigFiles)
 		if err := writeMisconfigurations(ew, r); err != nil {
 			return err
@@ -104,7 +105,7 @@ func Write(w io.Writer, r *report.Report) error {
 	return ew.err
 }
 
-func writeWarnings(w io.Writer, warnings []report.Warning) {
+func writeWarnings(w io.Writer, warnings []result.Warning) {
 	if len(warnings) == 0 {
 		return
 	}
@@ -239,7 +240,7 @@ func (e *errWriter) Write(p []byte) (int, error) {
 
 // writeSecrets writes one line per secret: where it is (layer and file,
 // or the configuration field), which rule, and the redacted match.
-func writeSecrets(w io.Writer, secrets []report.Secret) error {
+func writeSecrets(w io.Writer, secrets []result.Secret) error {
 	fmt.Fprintf(w, "secrets: %d\n", len(secrets))
 	if len(secrets) == 0 {
 		return nil

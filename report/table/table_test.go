@@ -9,6 +9,7 @@ import (
 	"github.com/bulwark-sec/bulwark/internal/golden"
 	"github.com/bulwark-sec/bulwark/internal/testreport"
 	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -21,7 +22,7 @@ func TestGolden(t *testing.T) {
 	golden.Check(t, "sample.txt", buf.Bytes(), *update)
 
 	buf.Reset()
-	if err := Write(&buf, &report.Report{Artifact: report.Artifact{Name: "empty", Kind: report.KindRootfs}}); err != nil {
+	if err := Write(&buf, &report.Report{Artifact: result.Artifact{Name: "empty", Kind: result.KindRootfs}}); err != nil {
 		t.Fatal(err)
 	}
 	golden.Check(t, "empty.txt", buf.Bytes(), *update)
@@ -33,7 +34,7 @@ func TestGolden(t *testing.T) {
 	golden.Check(t, "findings.txt", buf.Bytes(), *update)
 
 	config := testreport.SampleWithFindings()
-	config.Artifact = report.Artifact{Name: "deploy/", Kind: report.KindConfig}
+	config.Artifact = result.Artifact{Name: "deploy/", Kind: result.KindConfig}
 	config.ConfigFiles = 12
 	buf.Reset()
 	if err := Write(&buf, config); err != nil {

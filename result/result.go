@@ -1,0 +1,162 @@
+// Package result holds the facts a scan produces that several stages
+// share: what was scanned (Artifact), the problems that did not stop the
+// scan (Warning), and the vulnerability and secret findings. It imports
+// nothing of Bulwark's, so that every stage may import it; the report
+// package renders these, it does not define them.
+package result
+
+import "time"
+
+// Artifact kinds.
+const (
+	KindDockerArchive = "docker-archive"
+	KindOCILayout     = "oci-layout"
+	KindOCIArchive    = "oci-archive"
+	KindRegistry      = "registry"
+	KindRootfs        = "rootfs"
+	KindDirectory     = "directory"
+	// KindConfig is a folder or file of configuration (Dockerfiles,
+	// manifests, charts) checked by bulwark config.
+	KindConfig = "config"
+)
+
+// Artifact is what was scanned.
+type Artifact struct {
+	// Name is how the user named it: a path or an image reference.
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	// ImageID is the digest of the image config; empty for a rootfs.
+	ImageID string `json:"imageID,omitempty"`
+	// ManifestDigest is the digest of the image manifest when the source
+	// provides one without recomputing it (registries, OCI layouts).
+	ManifestDigest string   `json:"manifestDigest,omitempty"`
+	RepoTags       []string `json:"repoTags,omitempty"`
+	RepoDigests    []string `json:"repoDigests,omitempty"`
+	Architecture   string   `json:"architecture,omitempty"`
+	OS             string   `json:"os,omitempty"` // the image config's os, e.g. linux
+}
+
+// Warning is a problem that did not stop the scan: a file that could not be
+// parsed, a layer entry that was skipped.
+type Warning struct {
+	Layer   int    `json:"layer"` // -1 when not tied to a layer
+	Path    string `json:"path,omitempty"`
+	Message string `json:"message"`
+}
+
+// Database describes the vulnerability database a scan matched against.
+type Database struct {
+	// Updated is when the oldest of the ecosystems used was last updated.
+	Updated    time.Time `json:"updated"`
+	Ecosystems []string  `json:"ecosystems"`
+}
+
+// Tool names the program that made the report.
+type Tool struct {
+	Name    string `json:"name"`
+	Version string `json:"version"`
+}
+
+// Secret is one credential found in the image, redacted.
+type Secret struct {
+	RuleID   string `json:"ruleID"`
+	Title    string `json:"title"`
+	Severity string `json:"severity"`
+	// Source is "layer" for a file, "config" for the image configuration.
+	Source string `json:"source"`
+	// Path is the file, or for the configuration the field ("Env",
+	// "Labels", "History[3].created_by").
+	Path  string `json:"path"`
+	Line  int    `json:"line,omitempty"`
+	Match string `json:"match"`
+	// Encoding says how the secret was stored when not as plain text,
+	// e.g. base64 in a Kubernetes Secret's data.
+	Encoding string `json:"encoding,omitempty"`
+	// Layer is the index of the layer holding the file (-1 for the
+	// configuration); DiffID identifies it.
+	Layer  int    `json:"layer"`
+	DiffID string `json:"diffID,omitempty"`
+	// DeletedBy is the layer that deleted or replaced the file, when a
+	// later layer did: the secret is gone from the running container but
+	// still in the image for anyone who pulls it.
+	DeletedBy *int `json:"deletedBy,omitempty"`
+}
+
+// Vulnerability statuses.
+const (
+	StatusFixed   = "fixed"   // a fixed version exists: upgrade to it
+	StatusUnfixed = "unfixed" // affected, and no fix is published yet
+)
+
+// Vulnerability is one known vulnerability affecting one installed
+// package: a CVE (or, where a record names no CVE, the record's own ID),
+// with every advisory about it for this package folded in.
+type Vulnerability struct {
+	// ID is the CVE when there is one, else the advisory's ID.
+	ID string `json:"id"`
+	// Aliases are the other IDs of the same vulnerability: the advisories
+	// (DSA-, GHSA-, GO-, ...) that matched and their aliases.
+	Aliases []string   `json:"aliases,omitempty"`
+	Package PackageRef `json:"package"`
+	Status  string     `json:"status"`
+	// FixedVersions are the versions that fix it, lowest first.
+	FixedVersions []string `json:"fixedVersions,omitempty"`
+	Severity      string   `json:"severity"` // CRITICAL, HIGH, MEDIUM, LOW, UNKNOWN
+	CVSS          []CVSS   `json:"cvss,omitempty"`
+	Title         string   `json:"title,omitempty"`
+	Published     string   `json:"published,omitempty"`
+	References    []string `json:"references,omitempty"`
+	// Records are the IDs of the OSV records that matched.
+	Records []string `json:"records"`
+	// KnownExploited is set when CISA's KEV catalog lists the CVE.
+	KnownExploited bool `json:"knownExploited,omitempty"`
+	// EPSS is the exploit prediction score, when known.
+	EPSS *EPSS `json:"epss,omitempty"`
+	// Suppression says why a suppressed finding does not count.
+	Suppression *Suppression `json:"suppression,omitempty"`
+}
+
+// PackageRef names the affected package as the inventory lists it, and
+// the OSV ecosystem and name it was matched under.
+type PackageRef struct {
+	Type      string `json:"type"`
+	Name      string `json:"name"`
+	Version   string `json:"version"`
+	PURL      string `json:"purl,omitempty"`
+	Location  string `json:"location,omitempty"`
+	Layer     int    `json:"layer"`
+	Ecosystem string `json:"ecosystem"`
+	// MatchedName and MatchedVersion are what was looked up when they
+	// differ from Name and Version (Debian source packages, say).
+	MatchedName    string `json:"matchedName,omitempty"`
+	MatchedVersion string `json:"matchedVersion,omitempty"`
+}
+
+// EPSS is FIRST's exploit prediction for a CVE.
+type EPSS struct {
+	Score      float64 `json:"score"`
+	Percentile float64 `json:"percentile"`
+}
+
+// Suppression sources.
+const (
+	SuppressedByIgnoreFile = "ignore-file"
+	SuppressedByVEX        = "vex"
+)
+
+// Suppression records why a finding is not counted.
+type Suppression struct {
+	Source string `json:"source"`
+	// Statement is the VEX status or the ignore rule that applied.
+	Statement string `json:"statement,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+	// Document is the ignore file or VEX document.
+	Document string `json:"document,omitempty"`
+}
+
+// CVSS is one scored vector.
+type CVSS struct {
+	Version string  `json:"version"` // "2.0", "3.0", "3.1", "4.0"
+	Vector  string  `json:"vector"`
+	Score   float64 `json:"score"`
+}
