@@ -18,37 +18,24 @@ import (
 	"testing"
 	"time"
 
-	"github.com/bulwark-sec/bulwark/extract/secrets"
-	"github.com/bulwark-sec/bulwark/image"
 	"github.com/bulwark-sec/bulwark/internal/golden"
-	"github.com/bulwark-sec/bulwark/match"
+	"github.com/bulwark-sec/bulwark/pipeline"
 	"github.com/bulwark-sec/bulwark/report"
-	"github.com/bulwark-sec/bulwark/scan"
-	"github.com/bulwark-sec/bulwark/secret"
-	"github.com/bulwark-sec/bulwark/vulndb"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
 
 var zips = []string{"db/Go.zip", "db/PyPI.zip", "db/crates.io.zip"}
 
-// scanDemo scans image.tar as bulwark image --scanners vuln,secret,misconfig
-// does.
+// scanDemo scans image.tar as the README's first command does:
+// bulwark image --input demo/image.tar --db demo/db --scanners vuln,secret,misconfig.
 func scanDemo(t *testing.T) *report.Report {
 	t.Helper()
-	ctx := context.Background()
-	src, err := image.Open(ctx, "image.tar", image.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	engine := secret.New(secret.Builtin(), secret.Options{MaxFileSize: secrets.MaxSize})
-	rep, err := scan.Run(ctx, src, scan.Options{
-		Extractors:  append(scan.Extractors(), secrets.Extractor{Engine: engine}),
-		Secrets:     engine,
-		ImageConfig: true,
-		TempDir:     t.TempDir(),
-		Now:         func() time.Time { return time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC) },
+	rep, err := pipeline.Run(context.Background(), pipeline.Target{Input: "image.tar"}, pipeline.Options{
+		Scanners: pipeline.Scanners{Vuln: true, Secret: true, Misconfig: true},
+		NoCache:  true,
+		DB:       pipeline.DBOptions{Path: "db"},
+		Now:      func() time.Time { return time.Date(2026, 12, 4, 0, 0, 0, 0, time.UTC) },
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -121,23 +108,11 @@ func TestDemo(t *testing.T) {
 		}
 	}
 
-	// Vulnerabilities, matched against the slice.
-	dbPath := filepath.Join(t.TempDir(), "vuln.db")
-	if _, err := vulndb.Import(dbPath, zips, nil); err != nil {
-		t.Fatal(err)
+	// Vulnerabilities, matched against the slice, which says what it is.
+	if rep.Database == nil || len(rep.Database.Notices) != 1 || !strings.Contains(rep.Database.Notices[0], "not a current database") {
+		t.Errorf("database = %+v, want the slice's notice", rep.Database)
 	}
-	db, err := vulndb.Open(dbPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	vulns, warnings, err := match.Match(&rep.Inventory, db, match.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, w := range warnings {
-		t.Errorf("match: %s", w)
-	}
+	vulns := rep.Vulnerabilities
 	var lines []string
 	records := map[string]bool{}
 	for _, v := range vulns {

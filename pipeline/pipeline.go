@@ -108,6 +108,9 @@ type Options struct {
 
 	// DB is the vulnerability database policy.
 	DB DBOptions
+	// AllowUncovered scans a target none of whose packages the database
+	// covers, instead of failing.
+	AllowUncovered bool
 
 	// Tool names the program in the report; Now stamps it (tests fix it).
 	Tool result.Tool

@@ -27,6 +27,9 @@ type Report struct {
 	Vulnerabilities []result.Vulnerability `json:"vulnerabilities,omitempty"`
 	// Suppressed are findings an ignore file or VEX statement set aside.
 	Suppressed []result.Vulnerability `json:"suppressed,omitempty"`
+	// Coverage says which packages the database could speak for; nil
+	// when vulnerability scanning was not asked for.
+	Coverage *result.Coverage `json:"coverage,omitempty"`
 	// Database describes the vulnerability data used, when there was any.
 	Database *result.Database `json:"database,omitempty"`
 	// Secrets are the credentials found; nil when secret scanning was not

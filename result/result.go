@@ -49,6 +49,9 @@ type Database struct {
 	// Updated is when the oldest of the ecosystems used was last updated.
 	Updated    time.Time `json:"updated"`
 	Ecosystems []string  `json:"ecosystems"`
+	// Notices are what the data's sources ask every report to repeat
+	// (a demo slice, a frozen mirror).
+	Notices []string `json:"notices,omitempty"`
 }
 
 // Tool names the program that made the report.
@@ -159,4 +162,48 @@ type CVSS struct {
 	Version string  `json:"version"` // "2.0", "3.0", "3.1", "4.0"
 	Vector  string  `json:"vector"`
 	Score   float64 `json:"score"`
+}
+
+// Coverage says which of the scanned packages the vulnerability database
+// could speak for. A package in an ecosystem the database holds no records
+// for was not matched at all: "no vulnerabilities" would be a guess.
+type Coverage struct {
+	Covered   []EcosystemCoverage `json:"covered"`
+	Uncovered []EcosystemCoverage `json:"uncovered"`
+}
+
+// EcosystemCoverage counts the packages filed under one ecosystem.
+type EcosystemCoverage struct {
+	// Ecosystem is the OSV ecosystem with its release ("Debian:12",
+	// "PyPI"), or the package type where none applies.
+	Ecosystem string `json:"ecosystem"`
+	Packages  int    `json:"packages"`
+	// Reason says why an uncovered ecosystem was not matched.
+	Reason string `json:"reason,omitempty"`
+	// Examples name a few of the packages.
+	Examples []string `json:"examples,omitempty"`
+}
+
+// UncoveredPackages counts the packages no record source covered.
+func (c *Coverage) UncoveredPackages() int {
+	if c == nil {
+		return 0
+	}
+	n := 0
+	for _, e := range c.Uncovered {
+		n += e.Packages
+	}
+	return n
+}
+
+// CoveredPackages counts the packages matched against some records.
+func (c *Coverage) CoveredPackages() int {
+	if c == nil {
+		return 0
+	}
+	n := 0
+	for _, e := range c.Covered {
+		n += e.Packages
+	}
+	return n
 }

@@ -60,6 +60,9 @@ type Meta struct {
 	ETag      string    `json:"etag,omitempty"`
 	Modified  string    `json:"lastModified,omitempty"` // the server's Last-Modified
 	Updated   time.Time `json:"updated"`
+	// Notice is what the source asks every report to say about its data
+	// (see NoticeFile).
+	Notice string `json:"notice,omitempty"`
 }
 
 var (

@@ -194,10 +194,15 @@ func Import(path string, inputs []string, enrich map[string]string) (map[string]
 	now := time.Now().UTC()
 	for base, e := range ecos {
 		abs := make([]string, len(sources[base]))
+		var notices []string
 		for i, s := range sources[base] {
 			abs[i], _ = filepath.Abs(s)
+			if n := ReadNotice(s); n != "" && !contains(notices, n) {
+				notices = append(notices, n)
+			}
 		}
-		if err := e.Finish(Meta{Source: strings.Join(abs, ", "), Updated: now}); err != nil {
+		meta := Meta{Source: strings.Join(abs, ", "), Updated: now, Notice: strings.Join(notices, "; ")}
+		if err := e.Finish(meta); err != nil {
 			b.Abort()
 			return stats, err
 		}

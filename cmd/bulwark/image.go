@@ -85,7 +85,9 @@ func runImageOrFS(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		vex                            multiFlag
 		exitCode                       int
 		ignoreUnfixed, offline         bool
-		dbMaxAge                       time.Duration
+		uncovered                      bool
+		dbPath                         string
+		dbMaxAge, dbRefresh            time.Duration
 	)
 	name, usage := "image", imageUsage
 	if folder {
@@ -108,7 +110,10 @@ func runImageOrFS(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	fs.StringVar(&ignoreFile, "ignorefile", ".bulwarkignore", "ignore `file`: lines of ID [package] [exp:YYYY-MM-DD] [# reason] (used when it exists)")
 	fs.Var(&vex, "vex", "OpenVEX `document` whose not_affected and fixed statements suppress findings (repeatable)")
 	fs.BoolVar(&offline, "offline", false, "never download: use the database as it is")
-	fs.DurationVar(&dbMaxAge, "db-max-age", 24*time.Hour, "refresh the database when older than this `duration` (unless --offline)")
+	fs.StringVar(&dbPath, "db", "", "match against this database `file`, OSV export zip, or folder of zips or records instead of the cache's (never refreshed)")
+	fs.DurationVar(&dbRefresh, "db-refresh-after", 24*time.Hour, "refresh the database when older than this `duration` (unless --offline)")
+	fs.DurationVar(&dbMaxAge, "db-max-age", 7*24*time.Hour, "with --exit-code, fail when the database is older than this `duration` (unless --offline)")
+	fs.BoolVar(&uncovered, "allow-uncovered", false, "pass the --exit-code gate, and scan at all, when packages are in ecosystems the database does not cover")
 	positional, help, err := parseFlags(fs, args)
 	if help || err != nil {
 		return err
@@ -168,7 +173,11 @@ func runImageOrFS(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	}
 	opts.Scanners, opts.Severities, opts.SkipChecks = sc, keep, skipChecks
 	opts.IgnoreUnfixed, opts.Ignore, opts.VEX = ignoreUnfixed, ig, vexes
-	opts.DB = pipeline.DBOptions{Offline: offline, MaxAge: dbMaxAge, Update: db.updateOptions(nil)}
+	opts.DB = pipeline.DBOptions{Path: dbPath, Offline: offline, RefreshAfter: dbRefresh, Update: db.updateOptions(nil)}
+	if exitCode != 0 {
+		opts.DB.MaxAge = dbMaxAge
+	}
+	opts.AllowUncovered = uncovered
 	rep, err := pipeline.Run(ctx, target, opts)
 	if err != nil {
 		return err
@@ -177,6 +186,12 @@ func runImageOrFS(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		return err
 	}
 	if n := len(rep.Vulnerabilities) + len(rep.Secrets) + len(rep.Misconfigurations); exitCode != 0 && n > 0 {
+		return &findingsError{code: exitCode, count: n}
+	}
+	if n := rep.Coverage.UncoveredPackages(); exitCode != 0 && n > 0 && !uncovered {
+		// Fail closed: no finding is not the same as no vulnerability.
+		e := rep.Coverage.Uncovered[0]
+		fmt.Fprintf(stderr, "bulwark: %d packages were not checked for vulnerabilities (%s: %s); --allow-uncovered accepts that\n", n, e.Ecosystem, e.Reason)
 		return &findingsError{code: exitCode, count: n}
 	}
 	return nil

@@ -142,7 +142,7 @@ func TestImageTriageAndExitCodes(t *testing.T) {
 		}
 	}
 	code, _, errOut = bulwark(t, "image", "--dir", proj, "--cache-dir", t.TempDir(), "--offline")
-	if code != exitError || !strings.Contains(errOut, "no vulnerability database") {
+	if code != exitError || !strings.Contains(errOut, "no usable vulnerability database") || !strings.Contains(errOut, "bulwark db import") {
 		t.Errorf("offline without a database: exit %d: %s", code, errOut)
 	}
 }
@@ -179,8 +179,9 @@ func TestImageDownloadsMissingDatabase(t *testing.T) {
 	}
 	// A failing refresh of an existing database warns and goes on.
 	ts.Close()
-	code, out, errOut = bulwark(t, append(args, "--db-max-age", "1ns")...)
-	if code != 0 || len(decode(t, out).Vulnerabilities) != 1 || !strings.Contains(errOut, "matching with the data there is") {
+	code, out, errOut = bulwark(t, append(args, "--db-refresh-after", "1ns")...)
+	if code != 0 || len(decode(t, out).Vulnerabilities) != 1 || !strings.Contains(errOut, "database refresh failed") ||
+		strings.Count(errOut, "\n") != 1 {
 		t.Errorf("stale database, mirror down: exit %d: %s", code, errOut)
 	}
 }

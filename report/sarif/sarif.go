@@ -34,6 +34,19 @@ type run struct {
 	Results []sarifResult `json:"results"`
 	// OriginalURIBaseIDs says what relative URIs are relative to.
 	OriginalURIBaseIDs map[string]artifactLocation `json:"originalUriBaseIds,omitempty"`
+	// Invocations carry what a reader of the results must know about
+	// them: packages the database did not cover, its sources' notices.
+	Invocations []invocation `json:"invocations,omitempty"`
+}
+
+type invocation struct {
+	ExecutionSuccessful bool           `json:"executionSuccessful"`
+	Notifications       []notification `json:"toolExecutionNotifications,omitempty"`
+}
+
+type notification struct {
+	Level   string `json:"level"`
+	Message text   `json:"message"`
 }
 
 type tool struct {
@@ -133,7 +146,8 @@ func Write(w io.Writer, r *report.Report) error {
 		Tool: tool{Driver: driver{
 			Name: "bulwark", Version: r.Tool.Version, InformationURI: infoURI, Rules: b.rules,
 		}},
-		Results: b.results,
+		Results:     b.results,
+		Invocations: invocations(r),
 	}}}
 	if out.Runs[0].Results == nil {
 		out.Runs[0].Results = []sarifResult{}
@@ -145,6 +159,28 @@ func Write(w io.Writer, r *report.Report) error {
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
+}
+
+// invocations says, when there is something to say, which packages were
+// not checked against any records and what the database's sources asked
+// every report to repeat.
+func invocations(r *report.Report) []invocation {
+	var ns []notification
+	if r.Database != nil {
+		for _, n := range r.Database.Notices {
+			ns = append(ns, notification{Level: "note", Message: text{Text: "vulnerability database: " + n}})
+		}
+	}
+	if r.Coverage != nil {
+		for _, e := range r.Coverage.Uncovered {
+			msg := fmt.Sprintf("%d %s packages not checked for vulnerabilities (%s): %s", e.Packages, e.Ecosystem, strings.Join(e.Examples, ", "), e.Reason)
+			ns = append(ns, notification{Level: "warning", Message: text{Text: msg}})
+		}
+	}
+	if ns == nil {
+		return nil
+	}
+	return []invocation{{ExecutionSuccessful: true, Notifications: ns}}
 }
 
 type builder struct {

@@ -177,20 +177,45 @@ func writeVulnerabilities(w io.Writer, r *report.Report) error {
 		fmt.Fprintf(w, ", %d suppressed", len(r.Suppressed))
 	}
 	fmt.Fprintln(w)
-	if len(r.Vulnerabilities) == 0 {
-		return nil
-	}
-	fmt.Fprintln(w)
-	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "PACKAGE\tVULNERABILITY\tSEVERITY\tSTATUS\tINSTALLED\tFIXED IN\tLOCATION\tTITLE")
-	for _, v := range r.Vulnerabilities {
-		fixed := strings.Join(v.FixedVersions, ", ")
-		if v.KnownExploited {
-			v.Severity += " (KEV)"
+	if len(r.Vulnerabilities) > 0 {
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "PACKAGE\tVULNERABILITY\tSEVERITY\tSTATUS\tINSTALLED\tFIXED IN\tLOCATION\tTITLE")
+		for _, v := range r.Vulnerabilities {
+			fixed := strings.Join(v.FixedVersions, ", ")
+			if v.KnownExploited {
+				v.Severity += " (KEV)"
+			}
+			id := v.ID
+			if len(v.Records) > 0 && v.Records[0] != v.ID {
+				// The record is what a reader checks the finding against.
+				id += " (" + v.Records[0] + ")"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.Package.Name, id, v.Severity, v.Status, v.Package.Version, fixed, shortenLeft(v.Package.Location, 40), shorten(v.Title, 50))
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", v.Package.Name, v.ID, v.Severity, v.Status, v.Package.Version, fixed, shortenLeft(v.Package.Location, 40), shorten(v.Title, 50))
+		if err := tw.Flush(); err != nil {
+			return err
+		}
 	}
-	return tw.Flush()
+	writeCoverage(w, r)
+	return nil
+}
+
+// writeCoverage is the footer that says what the vulnerability count
+// rests on: the packages the database could not speak for, and what its
+// sources asked every report to say.
+func writeCoverage(w io.Writer, r *report.Report) {
+	if r.Database != nil {
+		for _, n := range r.Database.Notices {
+			fmt.Fprintf(w, "\nNOTE: vulnerability database: %s\n", n)
+		}
+	}
+	if n := r.Coverage.UncoveredPackages(); n > 0 {
+		fmt.Fprintf(w, "\nnot checked for vulnerabilities: %d of %d packages\n", n, n+r.Coverage.CoveredPackages())
+		for _, e := range r.Coverage.Uncovered {
+			fmt.Fprintf(w, "  %s: %d (%s): %s\n", e.Ecosystem, e.Packages, strings.Join(e.Examples, ", "), e.Reason)
+		}
+	}
 }
 
 func countByType(pkgs []inventory.Package) string {
