@@ -8,7 +8,7 @@ import (
 // TestCatalogCopies checks that neither a catalog nor a finding shares
 // memory with the check variables it was made from.
 func TestCatalogCopies(t *testing.T) {
-	declared := Check{ID: "BW-T-001", Title: "t", References: []string{"a", "b"}}
+	declared := Check{ID: "EX-001", Title: "t", References: []string{"a", "b"}}
 	want := slices.Clone(declared.References)
 
 	cs := Catalog(declared)
