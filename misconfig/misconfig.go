@@ -7,6 +7,7 @@ package misconfig
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
@@ -27,6 +28,11 @@ const (
 
 // Check describes one check. Its ID never changes meaning once released:
 // users name it in suppressions and skip lists.
+//
+// A check package declares each of its checks as a package-level variable
+// in the file that implements it, makes findings from that variable
+// (checkFoo.At(…)), so a finding cannot name a check that does not exist,
+// and lists them all, in ID order, in its Checks function with Catalog.
 type Check struct {
 	ID       string `json:"id"`
 	Title    string `json:"title"`
@@ -94,7 +100,8 @@ type Finding struct {
 	Suppression string `json:"suppression,omitempty"`
 }
 
-// At makes a finding of check c at a place.
+// At makes a finding of check c at a place. The finding has its own copy
+// of c's references, so changing it leaves c as declared.
 func (c Check) At(file string, line int, res Resource, format string, args ...any) Finding {
 	msg := format
 	if len(args) > 0 {
@@ -103,8 +110,21 @@ func (c Check) At(file string, line int, res Resource, format string, args ...an
 	return Finding{
 		CheckID: c.ID, Title: c.Title, Severity: c.Severity, Target: c.Target,
 		Message: msg, File: file, StartLine: line, EndLine: line, Resource: res,
-		Rationale: c.Rationale, Fix: c.Fix, References: c.References,
+		Rationale: c.Rationale, Fix: c.Fix, References: slices.Clone(c.References),
 	}
+}
+
+// Catalog returns checks, in the order given, as a new slice the caller
+// may change, references included: a package's Checks returns its
+// package-level check variables through it, and they must keep the values
+// they were declared with.
+func Catalog(checks ...Check) []Check {
+	out := make([]Check, len(checks))
+	for i, c := range checks {
+		c.References = slices.Clone(c.References)
+		out[i] = c
+	}
+	return out
 }
 
 // Validate reports what is wrong with a list of checks: an empty field, an

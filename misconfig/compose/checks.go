@@ -121,26 +121,18 @@ var (
 	}
 )
 
-var all = []*misconfig.Check{
-	&checkPrivileged, &checkCapAdd, &checkSocket, &checkHostPath, &checkHostNetwork,
-	&checkHostPID, &checkHostIPC, &checkHostUserns, &checkSecurityOpt, &checkDevices,
-	&checkRootUser, &checkLatest, &checkPorts, &checkEnvSecret, &checkReadOnly, &checkMemory,
-}
-
 // Checks returns the checks Scan runs, in ID order: a fresh slice the
 // caller may change.
 func Checks() []misconfig.Check {
-	out := make([]misconfig.Check, len(all))
-	for i, c := range all {
-		out[i] = *c
-		out[i].References = append([]string(nil), c.References...)
-	}
-	return out
+	return misconfig.Catalog(
+		checkPrivileged, checkCapAdd, checkSocket, checkHostPath, checkHostNetwork,
+		checkHostPID, checkHostIPC, checkHostUserns, checkSecurityOpt, checkDevices,
+		checkRootUser, checkLatest, checkPorts, checkEnvSecret, checkReadOnly, checkMemory,
+	)
 }
 
 // at builds a finding of c for w.
 func (w workload) at(c misconfig.Check, file string, line int, format string, args ...any) misconfig.Finding {
-	c.References = append([]string(nil), c.References...)
 	return c.At(file, line, misconfig.Resource{Kind: w.kind, Name: w.name}, format, args...)
 }
 

@@ -24,6 +24,23 @@ import (
 
 	"github.com/bulwark-sec/bulwark/misconfig"
 	"github.com/bulwark-sec/bulwark/secret"
+	"github.com/bulwark-sec/bulwark/severity"
+)
+
+// The checks this file reports.
+var (
+	checkMaintainer = misconfig.Check{
+		ID: "BW-DF-027", Title: "MAINTAINER is deprecated", Severity: severity.Low, Target: misconfig.TargetDockerfile,
+		Rationale:  "MAINTAINER is deprecated and its value is not part of the standard image annotations.",
+		Fix:        "Use LABEL org.opencontainers.image.authors=\"…\" instead.",
+		References: []string{refChecks + "maintainer-deprecated/"},
+	}
+	checkShellForm = misconfig.Check{
+		ID: "BW-DF-029", Title: "CMD or ENTRYPOINT in shell form", Severity: severity.Low, Target: misconfig.TargetDockerfile,
+		Rationale:  "In shell form the command runs under /bin/sh -c, which becomes PID 1 and does not forward signals: the application is killed instead of shut down gracefully.",
+		Fix:        "Use the exec (JSON array) form, for example CMD [\"app\", \"--flag\"].",
+		References: []string{refChecks + "json-args-recommended/", refDockerfile + "#shell-and-exec-form"},
+	}
 )
 
 // Options describe the build context around the Dockerfile.
@@ -95,7 +112,6 @@ type scanner struct {
 	file   string
 	opts   Options
 	f      *file
-	checks map[string]misconfig.Check
 	meta   vars // the ARGs declared before the first FROM
 	states []*state
 	// stageNames indexes stages by name; the first of a repeated name.
@@ -111,27 +127,19 @@ type findingKey struct {
 }
 
 func newScanner(file string, opts Options, f *file) *scanner {
-	s := &scanner{file: file, opts: opts, f: f, checks: map[string]misconfig.Check{}, meta: newVars(),
+	return &scanner{file: file, opts: opts, f: f, meta: newVars(),
 		seen: map[findingKey]bool{}, stageNames: map[string]*stage{}}
-	for _, c := range Checks() {
-		s.checks[c.ID] = c
-	}
-	return s
 }
 
-// report adds a finding of check id at instruction in, once per message.
-func (s *scanner) report(id string, in *instr, format string, args ...any) {
-	c, ok := s.checks[id]
-	if !ok {
-		panic("unknown check " + id)
-	}
+// report adds a finding of check c at instruction in, once per message.
+func (s *scanner) report(c misconfig.Check, in *instr, format string, args ...any) {
 	var res misconfig.Resource
 	if in.stage != nil && (in.stage.name != "" || len(s.f.stages) > 1) {
 		res.Container = in.stage.label()
 	}
 	f := c.At(s.file, in.start, res, format, args...)
 	f.EndLine = in.end
-	k := findingKey{id, in.start, f.Message}
+	k := findingKey{c.ID, in.start, f.Message}
 	if s.seen[k] {
 		return
 	}
@@ -251,7 +259,7 @@ func (s *scanner) instruction(st *state, in *instr) {
 			st.entry = in
 		}
 		if !in.json {
-			s.report(idShellForm, in, "%s is in shell form: it runs under /bin/sh -c, which does not pass signals to the application", in.keyword())
+			s.report(checkShellForm, in, "%s is in shell form: it runs under /bin/sh -c, which does not pass signals to the application", in.keyword())
 		}
 		s.checkCommandSecrets(in)
 	case "shell":
@@ -259,7 +267,7 @@ func (s *scanner) instruction(st *state, in *instr) {
 	case "expose":
 		s.checkExpose(st, in)
 	case "maintainer":
-		s.report(idMaintainer, in, "MAINTAINER is deprecated; use LABEL org.opencontainers.image.authors")
+		s.report(checkMaintainer, in, "MAINTAINER is deprecated; use LABEL org.opencontainers.image.authors")
 	case "run":
 		s.checkRun(st, in)
 	case "copy", "add":

@@ -110,14 +110,14 @@ func TestGuideExamples(t *testing.T) {
 		return false
 	}
 	vuln := scan("vulnerable.Dockerfile")
-	if !has(vuln, idLatestTag, 2) {
-		t.Errorf("vulnerable: no %s (latest base image) on line 2", idLatestTag)
+	if !has(vuln, checkLatestTag.ID, 2) {
+		t.Errorf("vulnerable: no %s (latest base image) on line 2", checkLatestTag.ID)
 	}
-	if !has(vuln, idRootUser, 5) {
-		t.Errorf("vulnerable: no %s (root user) on line 5", idRootUser)
+	if !has(vuln, checkRootUser.ID, 5) {
+		t.Errorf("vulnerable: no %s (root user) on line 5", checkRootUser.ID)
 	}
 	for _, f := range vuln {
-		if f.CheckID == idRootUser && !strings.Contains(f.Message, "USER root ") {
+		if f.CheckID == checkRootUser.ID && !strings.Contains(f.Message, "USER root ") {
 			t.Errorf("vulnerable: root user message %q does not name root", f.Message)
 		}
 	}

@@ -121,7 +121,7 @@ func TestResources(t *testing.T) {
 	}
 	var got []string
 	for _, f := range fs {
-		if f.CheckID == idUnpinnedPackage {
+		if f.CheckID == checkUnpinnedPackage.ID {
 			got = append(got, fmt.Sprintf("%s:%d-%d", f.Resource.Container, f.StartLine, f.EndLine))
 		}
 	}

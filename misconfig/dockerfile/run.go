@@ -4,6 +4,127 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+
+	"github.com/bulwark-sec/bulwark/misconfig"
+	"github.com/bulwark-sec/bulwark/severity"
+)
+
+// The checks this file reports.
+var (
+	checkPipeToShell = misconfig.Check{
+		ID: "BW-DF-007", Title: "Downloaded script piped into a shell", Severity: severity.High, Target: misconfig.TargetDockerfile,
+		Rationale:  "curl or wget piped into a shell runs whatever the server returns, unverified, as root in the build; a compromised server, DNS or proxy turns the build into remote code execution and the result into a backdoored image.",
+		Fix:        "Download the script to a file, verify its checksum or signature, then run it; or install the tool from a package repository.",
+		References: []string{"CIS Docker Benchmark v1.6.0 4.11", refPractices + "#using-pipes"},
+	}
+	checkSudo = misconfig.Check{
+		ID: "BW-DF-010", Title: "sudo used in RUN", Severity: severity.Medium, Target: misconfig.TargetDockerfile,
+		Rationale:  "Build steps already run as the current USER; sudo in an image means the sudo binary and a sudoers policy ship with it, an easy path from the application user to root, and its TTY and signal handling misbehave in containers.",
+		Fix:        "Switch with USER root for the steps that need it and back to the unprivileged user afterwards; remove sudo from the image.",
+		References: []string{refPractices + "#user"},
+	}
+	checkUpgrade = misconfig.Check{
+		ID: "BW-DF-011", Title: "Whole distribution upgraded in RUN", Severity: severity.Low, Target: misconfig.TargetDockerfile,
+		Rationale:  "apt-get upgrade, apk upgrade, yum update and the like change every package of the base image at build time, so two builds of the same Dockerfile differ and failures appear unrelated to any change.",
+		Fix:        "Build from a more recent base image tag instead, or upgrade only the named packages that need a fix.",
+		References: []string{"CIS Docker Benchmark v1.6.0 4.4", refPractices + "#apt-get"},
+	}
+	checkAptRecommends = misconfig.Check{
+		ID: "BW-DF-012", Title: "apt-get install without --no-install-recommends", Severity: severity.Low, Target: misconfig.TargetDockerfile,
+		Rationale:  "Recommended packages are installed by default: they enlarge the image and its attack surface with software nothing asked for.",
+		Fix:        "Add --no-install-recommends to apt-get install.",
+		References: []string{"CIS Docker Benchmark v1.6.0 4.3", refPractices + "#apt-get"},
+	}
+	checkAptLists = misconfig.Check{
+		ID: "BW-DF-013", Title: "apt package lists left in the image", Severity: severity.Low, Target: misconfig.TargetDockerfile,
+		Rationale:  "apt-get update downloads package lists to /var/lib/apt/lists; unless the same RUN deletes them they stay in the layer, adding size and stale metadata to the final image.",
+		Fix:        "End the RUN that installs packages with && rm -rf /var/lib/apt/lists/*, or use a cache mount for /var/lib/apt.",
+		References: []string{refPractices + "#apt-get"},
+	}
+	checkApkCache = misconfig.Check{
+		ID: "BW-DF-014", Title: "apk add without --no-cache", Severity: severity.Low, Target: misconfig.TargetDockerfile,
+		Rationale:  "apk keeps its package index and downloaded files in /var/cache/apk, which then ships in the final image.",
+		Fix:        "Use apk add --no-cache (which also makes apk update unnecessary).",
+		References: []string{refPractices},
+	}
+	checkYumCache = misconfig.Check{
+		ID: "BW-DF-015", Title: "yum/dnf/zypper cache left in the image", Severity: severity.Low, Target: misconfig.TargetDockerfile,
+		Rationale:  "yum, dnf and zypper keep repository metadata and packages in their cache; unless the same RUN cleans it, it ships in the final image.",
+		Fix:        "End the RUN that installs packages with yum clean all (dnf clean all, zypper clean), or use a cache mount.",
+		References: []string{refPractices},
+	}
+	checkPipCache = misconfig.Check{
+		ID: "BW-DF-016", Title: "pip install without --no-cache-dir", Severity: severity.Low, Target: misconfig.TargetDockerfile,
+		Rationale:  "pip keeps downloaded wheels in its cache directory, which then ships in the final image.",
+		Fix:        "Add --no-cache-dir to pip install, set ENV PIP_NO_CACHE_DIR=1, or use a cache mount for /root/.cache/pip.",
+		References: []string{refPractices},
+	}
+	checkUnpinnedPackage = misconfig.Check{
+		ID: "BW-DF-017", Title: "Package version not pinned", Severity: severity.Low, Target: misconfig.TargetDockerfile,
+		Rationale:  "Installing a package without a version takes whatever the repository serves that day: builds are not reproducible and a compromised or broken release is picked up without review.",
+		Fix:        "Pin versions (apt-get install pkg=1.2-3, apk add pkg=1.2-r0, pip install pkg==1.2, npm install pkg@1.2.3), or install from a lock file.",
+		References: []string{refPractices + "#apt-get"},
+	}
+	checkNoAssumeYes = misconfig.Check{
+		ID: "BW-DF-018", Title: "Package install waits for confirmation", Severity: severity.Low, Target: misconfig.TargetDockerfile,
+		Rationale:  "Without -y the package manager asks for confirmation; with no terminal the build either fails or, with some tools, proceeds unpredictably.",
+		Fix:        "Add -y (apt-get, yum, dnf) or --non-interactive (zypper).",
+		References: []string{refPractices + "#apt-get"},
+	}
+	checkWorldWritable = misconfig.Check{
+		ID: "BW-DF-019", Title: "World-writable permissions", Severity: severity.Medium, Target: misconfig.TargetDockerfile,
+		Rationale:  "Files or directories writable by every user let any process in the container, whatever its user, replace binaries, scripts or configuration the application trusts.",
+		Fix:        "Grant write access only to the owner or group that needs it (for example chmod 755 or 750, with chown to the application user); use the sticky bit for shared temporary directories.",
+		References: []string{refDockerfile + "#copy---chmod"},
+	}
+	checkDockerSocket = misconfig.Check{
+		ID: "BW-DF-023", Title: "Docker socket mounted", Severity: severity.Critical, Target: misconfig.TargetDockerfile,
+		Rationale:  "Whoever can reach the Docker socket controls the Docker daemon and through it the host as root: a build step or container with the socket is not isolated at all.",
+		Fix:        "Do not mount /var/run/docker.sock; build nested images with BuildKit or a rootless builder instead.",
+		References: []string{"https://docs.docker.com/engine/security/#docker-daemon-attack-surface", refDockerfile + "#run---mount"},
+	}
+	checkCd = misconfig.Check{
+		ID: "BW-DF-024", Title: "cd used in RUN", Severity: severity.Low, Target: misconfig.TargetDockerfile,
+		Rationale:  "A cd inside RUN changes directory for that command only; later instructions run elsewhere, which makes the Dockerfile easy to misread.",
+		Fix:        "Set the directory with WORKDIR.",
+		References: []string{refPractices + "#workdir"},
+	}
+	checkAptInScript = misconfig.Check{
+		ID: "BW-DF-028", Title: "apt used in a script", Severity: severity.Low, Target: misconfig.TargetDockerfile,
+		Rationale:  "apt is meant for interactive use; its command-line interface is not stable and it warns when used in scripts.",
+		Fix:        "Use apt-get (or apt-cache) in Dockerfiles.",
+		References: []string{refPractices + "#apt-get"},
+	}
+	checkPipefail = misconfig.Check{
+		ID: "BW-DF-032", Title: "Pipe without pipefail", Severity: severity.Low, Target: misconfig.TargetDockerfile,
+		Rationale:  "A RUN pipeline's status is that of its last command; if an earlier one fails (a download, say) the build carries on with broken or empty input.",
+		Fix:        "Set SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"] before the RUN, or start the command with set -o pipefail where the shell supports it.",
+		References: []string{refPractices + "#using-pipes"},
+	}
+	checkInsecureTransfer = misconfig.Check{
+		ID: "BW-DF-033", Title: "TLS or signature verification disabled", Severity: severity.High, Target: misconfig.TargetDockerfile,
+		Rationale:  "Options such as curl -k, wget --no-check-certificate, pip --trusted-host, apt --allow-unauthenticated or apk --allow-untrusted turn off the checks that stop an attacker on the network from substituting what gets installed.",
+		Fix:        "Remove the option; install the CA certificate or signing key the repository needs instead.",
+		References: []string{"CIS Docker Benchmark v1.6.0 4.11"},
+	}
+	checkPlainHTTP = misconfig.Check{
+		ID: "BW-DF-034", Title: "Download over plain HTTP", Severity: severity.Medium, Target: misconfig.TargetDockerfile,
+		Rationale:  "Content fetched over http:// can be read and replaced by anyone on the network path; with no checksum or signature check in the same step, the image contains whatever they chose.",
+		Fix:        "Use https://, and verify a checksum or signature of what was downloaded.",
+		References: []string{"CIS Docker Benchmark v1.6.0 4.11"},
+	}
+	checkInsecureRun = misconfig.Check{
+		ID: "BW-DF-036", Title: "RUN with --security=insecure", Severity: severity.High, Target: misconfig.TargetDockerfile,
+		Rationale:  "RUN --security=insecure runs the step without the build sandbox, like docker run --privileged: the step can reach host devices and kernel interfaces.",
+		Fix:        "Remove --security=insecure and find a way to do the step unprivileged.",
+		References: []string{refDockerfile + "#run---security"},
+	}
+	checkUpdateAlone = misconfig.Check{
+		ID: "BW-DF-037", Title: "Package index updated in a RUN of its own", Severity: severity.Low, Target: misconfig.TargetDockerfile,
+		Rationale:  "A RUN with only apt-get update (or apk update) is cached as its own layer: later installs reuse the stale index, so they fail or install outdated packages.",
+		Fix:        "Update and install in the same RUN: apt-get update && apt-get install -y …",
+		References: []string{"CIS Docker Benchmark v1.6.0 4.7", refPractices + "#apt-get"},
+	}
 )
 
 // mount is one RUN --mount, its keys lower-cased.
@@ -138,7 +259,7 @@ func (s *scanner) checkRun(st *state, in *instr) {
 		m := parseMount(v)
 		r.mounts = append(r.mounts, m)
 		if strings.Contains(m.source(), "docker.sock") || strings.Contains(m.target(), "docker.sock") {
-			s.report(idDockerSocket, in, "%s mounts the Docker socket into the build step (--mount=%s)", in.keyword(), clip(v))
+			s.report(checkDockerSocket, in, "%s mounts the Docker socket into the build step (--mount=%s)", in.keyword(), clip(v))
 		}
 		if from := m["from"]; from != "" {
 			s.checkFromRef(st, in, from, in.keyword()+" --mount from")
@@ -146,7 +267,7 @@ func (s *scanner) checkRun(st *state, in *instr) {
 	}
 	for _, v := range in.flag("security") {
 		if strings.EqualFold(v, "insecure") {
-			s.report(idInsecureRun, in, "%s --security=insecure runs the step outside the build sandbox", in.keyword())
+			s.report(checkInsecureRun, in, "%s --security=insecure runs the step outside the build sandbox", in.keyword())
 		}
 	}
 	pls, shellForm := s.script(st, in)
@@ -160,7 +281,7 @@ func (s *scanner) checkRun(st *state, in *instr) {
 		}
 	}
 	if shellForm && r.hasPipe && !r.pipefail && !hasWord(st.shell, "pipefail") {
-		s.report(idPipefail, in, "%s pipes commands without pipefail, so a failure before the last command goes unnoticed", in.keyword())
+		s.report(checkPipefail, in, "%s pipes commands without pipefail, so a failure before the last command goes unnoticed", in.keyword())
 	}
 	s.finishRun(r)
 	if !in.onbuild {
@@ -182,28 +303,28 @@ func (s *scanner) finishRun(r *run) {
 	in := r.in
 	final := r.st.final && !in.onbuild
 	if final && r.aptUpdate && !r.listsRemoved && !r.cacheMount("/var/lib/apt") {
-		s.report(idAptLists, in, "%s runs apt-get update but does not remove /var/lib/apt/lists in the same step", in.keyword())
+		s.report(checkAptLists, in, "%s runs apt-get update but does not remove /var/lib/apt/lists in the same step", in.keyword())
 	}
 	if final && r.apkNeedsClean && !r.apkCacheRemoved && !r.cacheMount("/var/cache/apk") {
-		s.report(idApkCache, in, "%s runs apk add without --no-cache, leaving the package index in /var/cache/apk", in.keyword())
+		s.report(checkApkCache, in, "%s runs apk add without --no-cache, leaving the package index in /var/cache/apk", in.keyword())
 	}
 	if final && r.yumInstall != "" && !r.yumCleaned && !r.cacheMount("/var/cache/yum") && !r.cacheMount("/var/cache/dnf") &&
 		!r.cacheMount("/var/cache/zypp") && !r.cacheMount("/var/cache/libdnf5") {
-		s.report(idYumCache, in, "%s runs %s install without cleaning the package cache in the same step", in.keyword(), r.yumInstall)
+		s.report(checkYumCache, in, "%s runs %s install without cleaning the package cache in the same step", in.keyword(), r.yumInstall)
 	}
 	if final && r.pipCache && !r.cacheMount("/root/.cache") {
-		s.report(idPipCache, in, "%s runs pip install without --no-cache-dir", in.keyword())
+		s.report(checkPipCache, in, "%s runs pip install without --no-cache-dir", in.keyword())
 	}
 	if !r.verified {
 		for _, u := range r.httpURLs {
-			s.report(idPlainHTTP, in, "%s downloads %s over plain HTTP without verifying a checksum", in.keyword(), u)
+			s.report(checkPlainHTTP, in, "%s downloads %s over plain HTTP without verifying a checksum", in.keyword(), u)
 		}
 	}
 	if r.aptUpdate && !r.aptChange {
-		s.report(idUpdateAlone, in, "%s runs apt-get update without installing anything in the same step", in.keyword())
+		s.report(checkUpdateAlone, in, "%s runs apt-get update without installing anything in the same step", in.keyword())
 	}
 	if r.apkUpdate && !r.apkChange {
-		s.report(idUpdateAlone, in, "%s runs apk update without installing anything in the same step", in.keyword())
+		s.report(checkUpdateAlone, in, "%s runs apk update without installing anything in the same step", in.keyword())
 	}
 }
 
@@ -230,7 +351,7 @@ func (s *scanner) checkPipeline(in *instr, pl pipeline) {
 		}
 		for _, sink := range pl[i+1:] {
 			if readsProgram(sink) {
-				s.report(idPipeToShell, in, "%s pipes the output of %s into %s, running downloaded code unverified", in.keyword(), c.name, sink.name)
+				s.report(checkPipeToShell, in, "%s pipes the output of %s into %s, running downloaded code unverified", in.keyword(), c.name, sink.name)
 				return
 			}
 		}
@@ -277,7 +398,7 @@ func readsProgram(c command) bool {
 func (s *scanner) checkCommand(r *run, c command) {
 	in := r.in
 	if c.sudo {
-		s.report(idSudo, in, "%s uses sudo to run %s", in.keyword(), orWord(c.name, "a command"))
+		s.report(checkSudo, in, "%s uses sudo to run %s", in.keyword(), orWord(c.name, "a command"))
 	}
 	env := c.env
 	if c.name == "export" || c.name == "declare" || c.name == "typeset" {
@@ -289,22 +410,22 @@ func (s *scanner) checkCommand(r *run, c command) {
 			continue
 		}
 		if what, bad := insecureSetting(k, v); bad {
-			s.report(idInsecureTransfer, in, "%s sets %s=%s, which %s", in.keyword(), k, clip(v), what)
+			s.report(checkInsecureTransfer, in, "%s sets %s=%s, which %s", in.keyword(), k, clip(v), what)
 		}
 	}
 	for _, w := range c.words[1:] {
 		lw := strings.ToLower(w)
 		switch {
 		case strings.Contains(lw, "trusted=yes"):
-			s.report(idInsecureTransfer, in, "%s writes an apt source marked [trusted=yes], which installs packages without checking signatures", in.keyword())
+			s.report(checkInsecureTransfer, in, "%s writes an apt source marked [trusted=yes], which installs packages without checking signatures", in.keyword())
 		case strings.Contains(lw, "gpgcheck=0"):
-			s.report(idInsecureTransfer, in, "%s writes a repository definition with gpgcheck=0, which installs packages without checking signatures", in.keyword())
+			s.report(checkInsecureTransfer, in, "%s writes a repository definition with gpgcheck=0, which installs packages without checking signatures", in.keyword())
 		}
 	}
 	if posixShells[c.name] || c.name == "eval" || c.name == "source" || c.name == "." {
 		for _, w := range c.args[1:] {
 			if m := fetchSubst.FindStringSubmatch(w); m != nil {
-				s.report(idPipeToShell, in, "%s runs the output of %s with %s, running downloaded code unverified", in.keyword(), m[2], c.name)
+				s.report(checkPipeToShell, in, "%s runs the output of %s with %s, running downloaded code unverified", in.keyword(), m[2], c.name)
 			}
 		}
 	}
@@ -314,7 +435,7 @@ func (s *scanner) checkCommand(r *run, c command) {
 	args := c.args[1:]
 	switch c.name {
 	case "cd":
-		s.report(idCd, in, "%s changes directory with cd; later instructions do not see it", in.keyword())
+		s.report(checkCd, in, "%s changes directory with cd; later instructions do not see it", in.keyword())
 	case "apt-get", "apt":
 		s.checkApt(r, c)
 	case "apk":
@@ -335,13 +456,13 @@ func (s *scanner) checkCommand(r *run, c command) {
 			})
 		}
 		if a.has("-P", "--trust-policy") && strings.EqualFold(strings.Join(a.values("-P", "--trust-policy"), ""), "NoSecurity") {
-			s.report(idInsecureTransfer, in, "%s installs gems with the NoSecurity trust policy", in.keyword())
+			s.report(checkInsecureTransfer, in, "%s installs gems with the NoSecurity trust policy", in.keyword())
 		}
 	case "go":
 		if len(args) > 1 && (args[0] == "install" || args[0] == "get") {
 			for _, p := range args[1:] {
 				if strings.HasSuffix(p, "@latest") {
-					s.report(idUnpinnedPackage, in, "%s runs go %s %s, which takes whatever version is newest", in.keyword(), args[0], p)
+					s.report(checkUnpinnedPackage, in, "%s runs go %s %s, which takes whatever version is newest", in.keyword(), args[0], p)
 				}
 			}
 		}
@@ -350,7 +471,7 @@ func (s *scanner) checkCommand(r *run, c command) {
 	case "wget":
 		for _, a := range args {
 			if a == "--no-check-certificate" {
-				s.report(idInsecureTransfer, in, "%s runs wget --no-check-certificate, which accepts any TLS certificate", in.keyword())
+				s.report(checkInsecureTransfer, in, "%s runs wget --no-check-certificate, which accepts any TLS certificate", in.keyword())
 			}
 		}
 		r.addURLs(args)
@@ -358,7 +479,7 @@ func (s *scanner) checkCommand(r *run, c command) {
 		lower := strings.ToLower(strings.Join(args, " "))
 		if strings.Contains(lower, "http.sslverify=false") || strings.Contains(lower, "http.sslverify false") ||
 			strings.Contains(lower, "http.sslverify=0") || strings.Contains(lower, "http.sslverify 0") {
-			s.report(idInsecureTransfer, in, "%s sets git http.sslVerify to false, which accepts any TLS certificate", in.keyword())
+			s.report(checkInsecureTransfer, in, "%s sets git http.sslVerify to false, which accepts any TLS certificate", in.keyword())
 		}
 		if len(args) > 0 && (args[0] == "clone" || args[0] == "fetch" || args[0] == "pull" || args[0] == "submodule") {
 			r.addURLs(args)
@@ -366,18 +487,18 @@ func (s *scanner) checkCommand(r *run, c command) {
 	case "rpm":
 		for _, a := range args {
 			if a == "--nosignature" || a == "--nodigest" || a == "--nosig" {
-				s.report(idInsecureTransfer, in, "%s runs rpm %s, which installs packages without checking them", in.keyword(), a)
+				s.report(checkInsecureTransfer, in, "%s runs rpm %s, which installs packages without checking them", in.keyword(), a)
 			}
 		}
 	case "chmod":
 		a := parseArgs(args, "--reference")
 		if len(a.operands) > 1 && worldWritable(a.operands[0]) {
-			s.report(idWorldWritable, in, "%s runs chmod %s %s, making it writable by every user", in.keyword(), a.operands[0], clip(strings.Join(a.operands[1:], " ")))
+			s.report(checkWorldWritable, in, "%s runs chmod %s %s, making it writable by every user", in.keyword(), a.operands[0], clip(strings.Join(a.operands[1:], " ")))
 		}
 	case "docker", "podman", "nerdctl":
 		for _, a := range args {
 			if strings.Contains(a, "docker.sock") {
-				s.report(idDockerSocket, in, "%s runs %s with the Docker socket (%s)", in.keyword(), c.name, clip(a))
+				s.report(checkDockerSocket, in, "%s runs %s with the Docker socket (%s)", in.keyword(), c.name, clip(a))
 				break
 			}
 		}
@@ -425,12 +546,12 @@ func (s *scanner) checkApt(r *run, c command) {
 	opts := strings.ToLower(strings.Join(a.values("-o", "--option"), " "))
 	for _, f := range []string{"--allow-unauthenticated", "--force-yes", "--allow-insecure-repositories"} {
 		if a.has(f) {
-			s.report(idInsecureTransfer, in, "%s runs %s %s, which installs packages without checking signatures", in.keyword(), prog, f)
+			s.report(checkInsecureTransfer, in, "%s runs %s %s, which installs packages without checking signatures", in.keyword(), prog, f)
 		}
 	}
 	for _, o := range []string{"allowunauthenticated=true", "allowinsecurerepositories=true", "verify-peer=false", "verify-host=false"} {
 		if strings.Contains(opts, o) {
-			s.report(idInsecureTransfer, in, "%s runs %s with -o %s, which turns off signature or TLS checks", in.keyword(), prog, o)
+			s.report(checkInsecureTransfer, in, "%s runs %s with -o %s, which turns off signature or TLS checks", in.keyword(), prog, o)
 		}
 	}
 	if len(a.operands) == 0 {
@@ -438,7 +559,7 @@ func (s *scanner) checkApt(r *run, c command) {
 	}
 	sub := a.operands[0]
 	if prog == "apt" {
-		s.report(idApt, in, "%s runs apt %s; use apt-get in scripts", in.keyword(), sub)
+		s.report(checkAptInScript, in, "%s runs apt %s; use apt-get in scripts", in.keyword(), sub)
 	}
 	switch sub {
 	case "update":
@@ -448,18 +569,18 @@ func (s *scanner) checkApt(r *run, c command) {
 		quiet := a.count("-q") >= 2 || hasWord(a.values("--quiet"), "2")
 		if !quiet && !r.st.aptAssumeYes && !a.has("-y", "--yes", "--assume-yes") &&
 			!strings.Contains(opts, "assume-yes=true") && !strings.Contains(opts, "assume-yes=1") {
-			s.report(idNoAssumeYes, in, "%s runs %s install without -y", in.keyword(), prog)
+			s.report(checkNoAssumeYes, in, "%s runs %s install without -y", in.keyword(), prog)
 		}
 		if !r.st.aptNoRecommends && !a.has("--no-install-recommends") &&
 			!strings.Contains(opts, "install-recommends=false") && !strings.Contains(opts, "install-recommends=0") {
-			s.report(idAptRecommends, in, "%s runs %s install without --no-install-recommends", in.keyword(), prog)
+			s.report(checkAptRecommends, in, "%s runs %s install without --no-install-recommends", in.keyword(), prog)
 		}
 		s.reportUnpinned(r, prog+" install", a.operands[1:], func(p string) bool {
 			return strings.Contains(p, "=") || strings.HasSuffix(p, ".deb")
 		})
 	case "upgrade", "dist-upgrade", "full-upgrade":
 		r.aptChange = true
-		s.report(idUpgrade, in, "%s runs %s %s", in.keyword(), prog, sub)
+		s.report(checkUpgrade, in, "%s runs %s %s", in.keyword(), prog, sub)
 	case "build-dep", "satisfy", "source":
 		r.aptChange = true
 	}
@@ -470,7 +591,7 @@ func (s *scanner) checkApk(r *run, args []string) {
 	in := r.in
 	a := parseArgs(args, "-X --repository -t --virtual -p --root --arch --keys-dir --cache-dir --repositories-file --cache-max-age")
 	if a.has("--allow-untrusted") {
-		s.report(idInsecureTransfer, in, "%s runs apk --allow-untrusted, which installs packages without checking signatures", in.keyword())
+		s.report(checkInsecureTransfer, in, "%s runs apk --allow-untrusted, which installs packages without checking signatures", in.keyword())
 	}
 	if len(a.operands) == 0 {
 		return
@@ -489,7 +610,7 @@ func (s *scanner) checkApk(r *run, args []string) {
 	case "upgrade":
 		r.apkChange = true
 		if len(a.operands) == 1 {
-			s.report(idUpgrade, in, "%s runs apk upgrade", in.keyword())
+			s.report(checkUpgrade, in, "%s runs apk upgrade", in.keyword())
 		}
 	case "cache":
 		if len(a.operands) > 1 && (a.operands[1] == "clean" || a.operands[1] == "purge") {
@@ -506,7 +627,7 @@ func (s *scanner) checkYum(r *run, prog string, args []string) {
 	a := parseArgs(args, "-c --config -e -d -x --exclude --installroot --releasever --enablerepo --disablerepo --repo --repoid --setopt")
 	setopt := strings.ToLower(strings.Join(a.values("--setopt"), " "))
 	if a.has("--nogpgcheck", "--no-gpgchecks") || strings.Contains(setopt, "gpgcheck=0") || strings.Contains(setopt, "sslverify=0") || strings.Contains(setopt, "sslverify=false") {
-		s.report(idInsecureTransfer, in, "%s runs %s with signature or TLS checks turned off", in.keyword(), prog)
+		s.report(checkInsecureTransfer, in, "%s runs %s with signature or TLS checks turned off", in.keyword(), prog)
 	}
 	if len(a.operands) == 0 {
 		return
@@ -521,11 +642,11 @@ func (s *scanner) checkYum(r *run, prog string, args []string) {
 		}
 		// microdnf and tdnf do not ask for confirmation.
 		if (prog == "yum" || prog == "dnf") && !a.has("-y", "--assumeyes") {
-			s.report(idNoAssumeYes, in, "%s runs %s install without -y", in.keyword(), prog)
+			s.report(checkNoAssumeYes, in, "%s runs %s install without -y", in.keyword(), prog)
 		}
 	case "update", "upgrade", "distro-sync", "upgrade-minimal":
 		if len(a.operands) == 1 {
-			s.report(idUpgrade, in, "%s runs %s %s", in.keyword(), prog, a.operands[0])
+			s.report(checkUpgrade, in, "%s runs %s %s", in.keyword(), prog, a.operands[0])
 		}
 	case "clean":
 		r.yumCleaned = true
@@ -537,7 +658,7 @@ func (s *scanner) checkZypper(r *run, args []string) {
 	in := r.in
 	a := parseArgs(args, "-r --repo --root -R --reposd-dir -D --cache-dir -C --raw-cache-dir")
 	if a.has("--no-gpg-checks") {
-		s.report(idInsecureTransfer, in, "%s runs zypper --no-gpg-checks, which installs packages without checking signatures", in.keyword())
+		s.report(checkInsecureTransfer, in, "%s runs zypper --no-gpg-checks, which installs packages without checking signatures", in.keyword())
 	}
 	if len(a.operands) == 0 {
 		return
@@ -548,11 +669,11 @@ func (s *scanner) checkZypper(r *run, args []string) {
 			r.yumInstall = "zypper"
 		}
 		if !a.has("-n", "--non-interactive", "-y", "--no-confirm") {
-			s.report(idNoAssumeYes, in, "%s runs zypper install without --non-interactive", in.keyword())
+			s.report(checkNoAssumeYes, in, "%s runs zypper install without --non-interactive", in.keyword())
 		}
 	case "up", "update", "dup", "dist-upgrade", "patch":
 		if len(a.operands) == 1 {
-			s.report(idUpgrade, in, "%s runs zypper %s", in.keyword(), a.operands[0])
+			s.report(checkUpgrade, in, "%s runs zypper %s", in.keyword(), a.operands[0])
 		}
 	case "clean", "cc":
 		r.yumCleaned = true
@@ -570,7 +691,7 @@ func (s *scanner) checkPip(r *run, args []string) {
 		return
 	}
 	if a.has("--trusted-host") {
-		s.report(idInsecureTransfer, in, "%s runs pip install --trusted-host %s, which accepts the host without valid TLS", in.keyword(), strings.Join(a.values("--trusted-host"), ","))
+		s.report(checkInsecureTransfer, in, "%s runs pip install --trusted-host %s, which accepts the host without valid TLS", in.keyword(), strings.Join(a.values("--trusted-host"), ","))
 	}
 	r.addURLs(a.values("-i", "--index-url", "--extra-index-url", "-f", "--find-links"))
 	// PIP_NO_CACHE_DIR, set by ENV, export or before the command, does
@@ -594,7 +715,7 @@ func (s *scanner) checkNode(r *run, prog string, args []string) {
 	if len(ops) >= 3 && ops[0] == "config" && ops[1] == "set" {
 		kv := strings.ToLower(strings.Join(ops[2:], "="))
 		if strings.HasPrefix(kv, "strict-ssl=false") {
-			s.report(idInsecureTransfer, in, "%s runs %s config set strict-ssl false, which accepts any TLS certificate", in.keyword(), prog)
+			s.report(checkInsecureTransfer, in, "%s runs %s config set strict-ssl false, which accepts any TLS certificate", in.keyword(), prog)
 		}
 		return
 	}
@@ -636,7 +757,7 @@ func (s *scanner) reportUnpinned(r *run, what string, pkgs []string, pinned func
 	if len(loose) > 4 {
 		list = strings.Join(loose[:4], ", ") + ", …"
 	}
-	s.report(idUnpinnedPackage, r.in, "%s runs %s without pinning versions: %s", r.in.keyword(), what, list)
+	s.report(checkUnpinnedPackage, r.in, "%s runs %s without pinning versions: %s", r.in.keyword(), what, list)
 }
 
 // curlValued are curl's short options that take a value.
@@ -667,7 +788,7 @@ func (s *scanner) checkCurl(r *run, args []string) {
 		}
 	}
 	if insecure {
-		s.report(idInsecureTransfer, in, "%s runs curl with -k (--insecure), which accepts any TLS certificate", in.keyword())
+		s.report(checkInsecureTransfer, in, "%s runs curl with -k (--insecure), which accepts any TLS certificate", in.keyword())
 	}
 	r.addURLs(args)
 }

@@ -2,6 +2,25 @@ package dockerfile
 
 import (
 	"strings"
+
+	"github.com/bulwark-sec/bulwark/misconfig"
+	"github.com/bulwark-sec/bulwark/severity"
+)
+
+// The checks this file reports.
+var (
+	checkSecretVar = misconfig.Check{
+		ID: "BW-DF-008", Title: "Secret in ENV, ARG or LABEL", Severity: severity.High, Target: misconfig.TargetDockerfile,
+		Rationale:  "ENV, ARG and LABEL values are stored in the image configuration and build history, where anyone who can pull the image can read them.",
+		Fix:        "Pass secrets at build time with RUN --mount=type=secret and at run time through the orchestrator's secret store; never write their values into the Dockerfile.",
+		References: []string{"CIS Docker Benchmark v1.6.0 4.10", "https://docs.docker.com/build/building/secrets/", refChecks + "secrets-used-in-arg-or-env/"},
+	}
+	checkSecretCommand = misconfig.Check{
+		ID: "BW-DF-009", Title: "Secret in a command or inline file", Severity: severity.High, Target: misconfig.TargetDockerfile,
+		Rationale:  "A credential written into a RUN, CMD or ENTRYPOINT command or into a heredoc is kept in the image history or its files, and in every copy of the Dockerfile.",
+		Fix:        "Remove the credential, rotate it, and supply it at build time with RUN --mount=type=secret.",
+		References: []string{"CIS Docker Benchmark v1.6.0 4.10", "https://docs.docker.com/build/building/secrets/"},
+	}
 )
 
 // checkVars checks the variables an ENV, ARG or LABEL sets: secrets and
@@ -13,13 +32,13 @@ func (s *scanner) checkVars(st *state, in *instr) {
 			continue
 		}
 		if hits := secrets().Scan(s.file, []byte(p.name+"="+p.value)); len(hits) > 0 {
-			s.report(idSecretVar, in, "%s %s holds a value that looks like a %s (%s)", in.keyword(), p.name, hits[0].Title, hits[0].Match)
+			s.report(checkSecretVar, in, "%s %s holds a value that looks like a %s (%s)", in.keyword(), p.name, hits[0].Title, hits[0].Match)
 		} else if in.cmd != "label" && secretName(p.name) && literal(p.raw) {
-			s.report(idSecretVar, in, "%s %s sets a literal value for a variable named like a secret", in.keyword(), p.name)
+			s.report(checkSecretVar, in, "%s %s sets a literal value for a variable named like a secret", in.keyword(), p.name)
 		}
 		if in.cmd != "label" {
 			if what, bad := insecureSetting(p.name, p.value); bad {
-				s.report(idInsecureTransfer, in, "%s %s=%s %s", in.keyword(), p.name, clip(p.value), what)
+				s.report(checkInsecureTransfer, in, "%s %s=%s %s", in.keyword(), p.name, clip(p.value), what)
 			}
 		}
 	}
@@ -34,7 +53,7 @@ func (s *scanner) checkCommandSecrets(in *instr) {
 	}
 	for _, t := range texts {
 		for _, hit := range secrets().Scan(s.file, []byte(t)) {
-			s.report(idSecretCommand, in, "%s contains what looks like a %s (%s)", in.keyword(), hit.Title, hit.Match)
+			s.report(checkSecretCommand, in, "%s contains what looks like a %s (%s)", in.keyword(), hit.Title, hit.Match)
 		}
 	}
 }

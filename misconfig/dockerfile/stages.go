@@ -4,6 +4,79 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/bulwark-sec/bulwark/misconfig"
+	"github.com/bulwark-sec/bulwark/severity"
+)
+
+// The checks this file reports.
+var (
+	checkLatestTag = misconfig.Check{
+		ID: "BW-DF-001", Title: "Image used without a version tag", Severity: severity.Medium, Target: misconfig.TargetDockerfile,
+		Rationale:  "An image named without a tag, or with the tag latest, resolves to whatever was pushed last: builds are not reproducible and can silently pick up a different, possibly compromised or broken, release.",
+		Fix:        "Name a specific version tag (for example ubuntu:24.04), and better, pin the digest as well.",
+		References: []string{"CIS Docker Benchmark v1.6.0 4.2", refPractices + "#pin-base-image-versions"},
+	}
+	checkNoDigest = misconfig.Check{
+		ID: "BW-DF-002", Title: "Base image not pinned by digest", Severity: severity.Low, Target: misconfig.TargetDockerfile,
+		Rationale:  "A tag can be moved to point at other content at any time; only a digest names fixed content, so a build that pulls by tag trusts the registry not to change it.",
+		Fix:        "Append the digest to the reference (FROM image:tag@sha256:…) and let a bot such as Dependabot or Renovate update it.",
+		References: []string{"CIS Docker Benchmark v1.6.0 4.2", refPractices + "#pin-base-image-versions"},
+	}
+	checkRootUser = misconfig.Check{
+		ID: "BW-DF-003", Title: "Image runs as root", Severity: severity.High, Target: misconfig.TargetDockerfile,
+		Rationale:  "The last USER of the final stage is root, so every process in the container runs as root; a compromise of the application then gives an attacker root inside the container and a far better position to escape it.",
+		Fix:        "Create an unprivileged user (or use the one the base image provides) and end the final stage with USER <name or UID>; do root-only work before it.",
+		References: []string{"CIS Docker Benchmark v1.6.0 4.1", refDockerfile + "#user", refPractices + "#user"},
+	}
+	checkNoUser = misconfig.Check{
+		ID: "BW-DF-004", Title: "No USER in the final stage", Severity: severity.High, Target: misconfig.TargetDockerfile,
+		Rationale:  "Without a USER instruction the container runs as the base image's user, which for most images is root; a compromised application then holds root privileges inside the container.",
+		Fix:        "Add USER <name or UID> of an unprivileged account to the final stage, or build from a base image that already runs as non-root.",
+		References: []string{"CIS Docker Benchmark v1.6.0 4.1", refDockerfile + "#user", refPractices + "#user"},
+	}
+	checkExposeSSH = misconfig.Check{
+		ID: "BW-DF-020", Title: "SSH port exposed", Severity: severity.Medium, Target: misconfig.TargetDockerfile,
+		Rationale:  "Exposing port 22 suggests an SSH server runs in the container: another service to patch, credentials to manage and a remote entry point that bypasses the container runtime's access control.",
+		Fix:        "Remove the SSH server and EXPOSE 22; use docker exec or kubectl exec for access.",
+		References: []string{refDockerfile + "#expose"},
+	}
+	checkNoHealthcheck = misconfig.Check{
+		ID: "BW-DF-021", Title: "No HEALTHCHECK in the final stage", Severity: severity.Low, Target: misconfig.TargetDockerfile,
+		Rationale:  "Without a HEALTHCHECK the runtime only knows whether the process is alive, not whether it still serves; a hung application keeps receiving traffic.",
+		Fix:        "Add a HEALTHCHECK that probes the service (or HEALTHCHECK NONE to state that the orchestrator probes it).",
+		References: []string{"CIS Docker Benchmark v1.6.0 4.6", refDockerfile + "#healthcheck"},
+	}
+	checkRelativeWorkdir = misconfig.Check{
+		ID: "BW-DF-025", Title: "Relative WORKDIR", Severity: severity.Low, Target: misconfig.TargetDockerfile,
+		Rationale:  "A relative WORKDIR is resolved against the previous working directory, which may come from the base image and change with it.",
+		Fix:        "Use an absolute path in WORKDIR.",
+		References: []string{refChecks + "workdir-relative-path/", refPractices + "#workdir"},
+	}
+	checkOverridden = misconfig.Check{
+		ID: "BW-DF-026", Title: "Instruction overridden in the same stage", Severity: severity.Low, Target: misconfig.TargetDockerfile,
+		Rationale:  "Only the last CMD, ENTRYPOINT or HEALTHCHECK of a stage takes effect; an earlier one is dead code that misleads readers about what the image runs.",
+		Fix:        "Remove all but the last CMD, ENTRYPOINT and HEALTHCHECK of each stage.",
+		References: []string{refChecks + "multiple-instructions-disallowed/"},
+	}
+	checkDuplicateStage = misconfig.Check{
+		ID: "BW-DF-030", Title: "Duplicate stage name", Severity: severity.Medium, Target: misconfig.TargetDockerfile,
+		Rationale:  "Two stages with the same name make COPY --from and FROM references ambiguous; BuildKit rejects the file.",
+		Fix:        "Give every stage a unique name.",
+		References: []string{refChecks + "duplicate-stage-name/"},
+	}
+	checkUndefinedStage = misconfig.Check{
+		ID: "BW-DF-031", Title: "--from names no build stage", Severity: severity.Medium, Target: misconfig.TargetDockerfile,
+		Rationale:  "A --from value that matches no stage is pulled as an image from a registry: a typo in a stage name silently copies files from someone else's public image.",
+		Fix:        "Use the name of a stage defined in this Dockerfile, or a fully qualified image reference with a tag or digest.",
+		References: []string{refDockerfile + "#copy---from"},
+	}
+	checkTrailingComment = misconfig.Check{
+		ID: "BW-DF-038", Title: "Text after # is not a comment", Severity: severity.Low, Target: misconfig.TargetDockerfile,
+		Rationale:  "Dockerfile comments must start the line; a trailing # … after an instruction is passed to it as arguments, which breaks FROM and EXPOSE and gives USER or WORKDIR a value nobody meant.",
+		Fix:        "Move the comment to a line of its own above the instruction.",
+		References: []string{refDockerfile + "#format"},
+	}
 )
 
 // checkStageNames resolves each FROM (ARG defaults substituted, earlier
@@ -26,7 +99,7 @@ func (s *scanner) checkStageNames() {
 			s.stageNames[st.name] = st
 		}
 		if prev, ok := byName[st.name]; ok {
-			s.report(idDuplicateStage, st.from, "stage name %q is already used by the stage on line %d", st.name, prev.from.start)
+			s.report(checkDuplicateStage, st.from, "stage name %q is already used by the stage on line %d", st.name, prev.from.start)
 			continue
 		}
 		byName[st.name] = st
@@ -110,11 +183,11 @@ func (s *scanner) checkFrom(st *stage) {
 	if ref.digest == "" {
 		switch ref.tag {
 		case "":
-			s.report(idLatestTag, st.from, "FROM %s names no tag, so the build takes whatever latest points to", shown)
+			s.report(checkLatestTag, st.from, "FROM %s names no tag, so the build takes whatever latest points to", shown)
 		case "latest":
-			s.report(idLatestTag, st.from, "FROM %s uses the latest tag, which changes without notice", shown)
+			s.report(checkLatestTag, st.from, "FROM %s uses the latest tag, which changes without notice", shown)
 		}
-		s.report(idNoDigest, st.from, "FROM %s is not pinned by digest", shown)
+		s.report(checkNoDigest, st.from, "FROM %s is not pinned by digest", shown)
 	}
 }
 
@@ -131,13 +204,13 @@ func (s *scanner) checkFinal(last *stage, st *state) {
 			if st.user.stage != last {
 				via = ", inherited from stage " + st.user.stage.label() + ","
 			}
-			s.report(idRootUser, st.user, "USER %s%s makes the final stage run as root", st.userName, via)
+			s.report(checkRootUser, st.user, "USER %s%s makes the final stage run as root", st.userName, via)
 		}
 	case !st.nonRootBase && !artefact && !st.unknownBase:
-		s.report(idNoUser, last.from, "the final stage sets no USER, so the container runs as the base image's user, root for most images")
+		s.report(checkNoUser, last.from, "the final stage sets no USER, so the container runs as the base image's user, root for most images")
 	}
 	if st.health == nil && !artefact && !st.unknownBase {
-		s.report(idNoHealthcheck, last.from, "the final stage has no HEALTHCHECK")
+		s.report(checkNoHealthcheck, last.from, "the final stage has no HEALTHCHECK")
 	}
 }
 
@@ -172,7 +245,7 @@ func (s *scanner) checkTrailing(in *instr) {
 		}
 	}
 	if text != "" {
-		s.report(idTrailingComment, in, "%s takes %q as arguments: a comment must start its own line", in.keyword(), clip(text))
+		s.report(checkTrailingComment, in, "%s takes %q as arguments: a comment must start its own line", in.keyword(), clip(text))
 	}
 }
 
@@ -187,7 +260,7 @@ func (s *scanner) checkWorkdir(st *state, in *instr) {
 		return
 	}
 	if !st.absWorkdir {
-		s.report(idRelativeWorkdir, in, "WORKDIR %s is relative and no absolute WORKDIR comes before it", dir)
+		s.report(checkRelativeWorkdir, in, "WORKDIR %s is relative and no absolute WORKDIR comes before it", dir)
 	}
 }
 
@@ -202,7 +275,7 @@ func isAbs(p string) bool {
 // in the same stage replaces.
 func (s *scanner) checkOverride(st *state, in *instr) {
 	if prev := st.local[in.cmd]; prev != nil {
-		s.report(idOverridden, prev, "%s on line %d has no effect: the %s on line %d replaces it",
+		s.report(checkOverridden, prev, "%s on line %d has no effect: the %s on line %d replaces it",
 			prev.keyword(), prev.start, in.keyword(), in.start)
 	}
 	st.local[in.cmd] = in
@@ -223,7 +296,7 @@ func (s *scanner) checkExpose(st *state, in *instr) {
 		a, err1 := strconv.Atoi(lo)
 		b, err2 := strconv.Atoi(hi)
 		if err1 == nil && err2 == nil && a <= 22 && 22 <= b {
-			s.report(idExposeSSH, in, "EXPOSE %s opens the SSH port 22", w)
+			s.report(checkExposeSSH, in, "EXPOSE %s opens the SSH port 22", w)
 		}
 	}
 }
@@ -240,21 +313,21 @@ func (s *scanner) checkFromRef(st *state, in *instr, ref, what string) {
 	}
 	if other, ok := s.stageNames[strings.ToLower(v)]; ok {
 		if other == in.stage {
-			s.report(idUndefinedStage, in, "%s=%s refers to its own stage", what, v)
+			s.report(checkUndefinedStage, in, "%s=%s refers to its own stage", what, v)
 		}
 		return
 	}
 	if n, err := strconv.Atoi(v); err == nil {
 		if n < 0 || n >= in.stage.index {
-			s.report(idUndefinedStage, in, "%s=%d is not the index of an earlier stage", what, n)
+			s.report(checkUndefinedStage, in, "%s=%d is not the index of an earlier stage", what, n)
 		}
 		return
 	}
 	if !strings.ContainsAny(v, ":/@.") {
-		s.report(idUndefinedStage, in, "%s=%s names no stage in this file, so the image %s:latest is pulled from Docker Hub", what, v, v)
+		s.report(checkUndefinedStage, in, "%s=%s names no stage in this file, so the image %s:latest is pulled from Docker Hub", what, v, v)
 		return
 	}
 	if r := parseRef(v); r.digest == "" && (r.tag == "" || r.tag == "latest") {
-		s.report(idLatestTag, in, "%s=%s uses an image without a version tag", what, v)
+		s.report(checkLatestTag, in, "%s=%s uses an image without a version tag", what, v)
 	}
 }

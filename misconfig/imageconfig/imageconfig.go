@@ -38,73 +38,73 @@ const (
 )
 
 var (
-	rootUser = misconfig.Check{
+	checkRootUser = misconfig.Check{
 		ID: "BW-IMG-001", Title: "Image runs as root", Severity: severity.High, Target: misconfig.TargetImage,
 		Rationale:  "The image sets no user, or sets root, so its processes run as UID 0. A process that escapes the container, or a volume mounted into it, is then reached with root's rights.",
 		Fix:        "Create an unprivileged user in the image and name it with USER (for example USER 10001), or run with --user.",
 		References: []string{cisDocker + "4.1", dockerRef + "#user"},
 	}
-	noHealthcheck = misconfig.Check{
+	checkNoHealthcheck = misconfig.Check{
 		ID: "BW-IMG-002", Title: "No HEALTHCHECK", Severity: severity.Low, Target: misconfig.TargetImage,
 		Rationale:  "Without a health check, Docker and Compose cannot tell a hung container from a working one and will not restart it.",
 		Fix:        "Add a HEALTHCHECK instruction that probes the service, or rely on the orchestrator's probes and suppress this check.",
 		References: []string{cisDocker + "4.6", dockerRef + "#healthcheck"},
 	}
-	setuidFile = misconfig.Check{
+	checkSetuidFile = misconfig.Check{
 		ID: "BW-IMG-003", Title: "setuid or setgid file", Severity: severity.Low, Target: misconfig.TargetImage,
 		Rationale:  "A setuid or setgid executable runs with its owner's or group's rights whoever starts it; each is a path to privilege escalation inside the container.",
 		Fix:        "Remove the files the application does not need, or clear the bits: RUN find / -xdev -perm /6000 -type f -exec chmod a-s {} +",
 		References: []string{cisDocker + "4.8"},
 	}
-	envSecret = misconfig.Check{
+	checkEnvSecret = misconfig.Check{
 		ID: "BW-IMG-004", Title: "Credential in an environment variable", Severity: severity.High, Target: misconfig.TargetImage,
 		Rationale:  "ENV values are stored in the image configuration: anyone who can pull the image can read them with docker inspect, and every container inherits them.",
 		Fix:        "Pass credentials at run time (secrets, a mounted file, or the orchestrator's secret store); use build secrets (RUN --mount=type=secret) during the build.",
 		References: []string{cisDocker + "4.10", "https://docs.docker.com/build/building/secrets/"},
 	}
-	sensitiveFile = misconfig.Check{
+	checkSensitiveFile = misconfig.Check{
 		ID: "BW-IMG-005", Title: "Credential or private key file in the image", Severity: severity.High, Target: misconfig.TargetImage,
 		Rationale:  "Private keys and credential files in a layer are readable by anyone who pulls the image, even when a later layer deleted them.",
 		Fix:        "Do not copy keys or credential files into the build context; use build secrets, and add them to .dockerignore.",
 		References: []string{cisDocker + "4.10", "https://docs.docker.com/build/building/secrets/"},
 	}
-	leftoverFile = misconfig.Check{
+	checkLeftoverFile = misconfig.Check{
 		ID: "BW-IMG-006", Title: "Build leftover in the image", Severity: severity.Medium, Target: misconfig.TargetImage,
 		Rationale:  "Shell histories, .git folders and SSH host keys left in an image leak commands, source history and shared host identities to anyone who pulls it.",
 		Fix:        "Exclude them with .dockerignore, use multi-stage builds, and generate host keys when the container starts.",
 		References: []string{"https://docs.docker.com/build/concepts/context/#dockerignore-files"},
 	}
-	packageCache = misconfig.Check{
+	checkPackageCache = misconfig.Check{
 		ID: "BW-IMG-007", Title: "Package manager cache left in the image", Severity: severity.Low, Target: misconfig.TargetImage,
 		Rationale:  "Downloaded packages and index files make the image larger and slower to pull, and carry nothing the application runs.",
 		Fix:        "Clean in the same RUN that installs: apt-get clean && rm -rf /var/lib/apt/lists/*, apk add --no-cache, yum clean all, pip --no-cache-dir, npm cache clean --force.",
 		References: []string{"https://docs.docker.com/build/building/best-practices/#apt-get"},
 	}
-	latestTag = misconfig.Check{
+	checkLatestTag = misconfig.Check{
 		ID: "BW-IMG-008", Title: "Image tagged only as latest", Severity: severity.Low, Target: misconfig.TargetImage,
 		Rationale:  "A latest tag moves with every push: a deployment that names it cannot be reproduced or rolled back, and may run an image nobody reviewed.",
 		Fix:        "Tag images with a version or the commit, and deploy by that tag or by digest.",
 		References: []string{"https://docs.docker.com/reference/cli/docker/image/tag/"},
 	}
-	addInstruction = misconfig.Check{
+	checkAddInstruction = misconfig.Check{
 		ID: "BW-IMG-009", Title: "ADD used in the build", Severity: severity.Low, Target: misconfig.TargetImage,
 		Rationale:  "ADD fetches URLs and unpacks archives implicitly, so what lands in the image depends on remote content or archive contents nobody reviewed; COPY only copies.",
 		Fix:        "Use COPY for local files; download with a checksum-verified RUN or ADD --checksum for remote files.",
 		References: []string{cisDocker + "4.9", dockerRef + "#add"},
 	}
-	sudoUsed = misconfig.Check{
+	checkSudoUsed = misconfig.Check{
 		ID: "BW-IMG-010", Title: "sudo used in the build", Severity: severity.Low, Target: misconfig.TargetImage,
 		Rationale:  "A build that needs sudo usually leaves sudo and a sudoers entry in the image, a ready path back to root.",
 		Fix:        "Run privileged build steps as root before the USER instruction, and do not install sudo.",
 		References: []string{dockerRef + "#user"},
 	}
-	updateAlone = misconfig.Check{
+	checkUpdateAlone = misconfig.Check{
 		ID: "BW-IMG-011", Title: "Package index updated in a step that installs nothing", Severity: severity.Low, Target: misconfig.TargetImage,
 		Rationale:  "A cached 'apt-get update' layer is reused by later builds, so installs in other steps get stale package versions, including missing security fixes.",
 		Fix:        "Update and install in the same RUN: apt-get update && apt-get install -y --no-install-recommends pkg.",
 		References: []string{cisDocker + "4.7", "https://docs.docker.com/build/building/best-practices/#apt-get"},
 	}
-	sshPort = misconfig.Check{
+	checkSSHPort = misconfig.Check{
 		ID: "BW-IMG-012", Title: "SSH port exposed", Severity: severity.Medium, Target: misconfig.TargetImage,
 		Rationale:  "Running sshd in a container adds a remote login service to secure and patch; docker exec or kubectl exec reach the container without it.",
 		Fix:        "Remove the SSH server and EXPOSE 22; use docker exec or kubectl exec.",
@@ -112,9 +112,14 @@ var (
 	}
 )
 
-// Checks lists the checks this package runs.
+// Checks lists the checks this package runs, in ID order: a fresh slice
+// the caller may change.
 func Checks() []misconfig.Check {
-	return []misconfig.Check{rootUser, noHealthcheck, setuidFile, envSecret, sensitiveFile, leftoverFile, packageCache, latestTag, addInstruction, sudoUsed, updateAlone, sshPort}
+	return misconfig.Catalog(
+		checkRootUser, checkNoHealthcheck, checkSetuidFile, checkEnvSecret,
+		checkSensitiveFile, checkLeftoverFile, checkPackageCache, checkLatestTag,
+		checkAddInstruction, checkSudoUsed, checkUpdateAlone, checkSSHPort,
+	)
 }
 
 // Scan audits an image.
@@ -131,20 +136,20 @@ func Scan(in Input) []misconfig.Finding {
 			if c.User != "" {
 				msg = fmt.Sprintf("the image config sets user %q", c.User)
 			}
-			add(rootUser.At("config.User", 0, misconfig.Resource{}, "%s", msg))
+			add(checkRootUser.At("config.User", 0, misconfig.Resource{}, "%s", msg))
 		}
 		if c.Healthcheck == nil || len(c.Healthcheck.Test) == 0 || strings.EqualFold(c.Healthcheck.Test[0], "NONE") {
-			add(noHealthcheck.At("config.Healthcheck", 0, misconfig.Resource{}, "the image config has no health check"))
+			add(checkNoHealthcheck.At("config.Healthcheck", 0, misconfig.Resource{}, "the image config has no health check"))
 		}
 		for _, e := range c.Env {
 			name, value, _ := strings.Cut(e, "=")
 			if sensitiveName(name) && literal(value) {
-				add(envSecret.At("config.Env", 0, misconfig.Resource{}, "environment variable %s holds a value in the image config", name))
+				add(checkEnvSecret.At("config.Env", 0, misconfig.Resource{}, "environment variable %s holds a value in the image config", name))
 			}
 		}
 		for port := range c.ExposedPorts {
 			if p, _, _ := strings.Cut(port, "/"); p == "22" {
-				add(sshPort.At("config.ExposedPorts", 0, misconfig.Resource{}, "the image exposes port %s", port))
+				add(checkSSHPort.At("config.ExposedPorts", 0, misconfig.Resource{}, "the image exposes port %s", port))
 			}
 		}
 		out = append(out, historyFindings(cfg.History)...)
@@ -157,7 +162,7 @@ func Scan(in Input) []misconfig.Finding {
 			}
 		}
 		if latest {
-			add(latestTag.At("RepoTags", 0, misconfig.Resource{}, "the image is named only %s", strings.Join(in.RepoTags, ", ")))
+			add(checkLatestTag.At("RepoTags", 0, misconfig.Resource{}, "the image is named only %s", strings.Join(in.RepoTags, ", ")))
 		}
 	}
 	if in.FS != nil {
@@ -224,16 +229,16 @@ func historyFindings(history []v1.History) []misconfig.Finding {
 			out = append(out, x)
 		}
 		if strings.HasPrefix(upper, "ADD ") && !baseRootfs(step) {
-			f(addInstruction, "build step %d: %s", i, shorten(step, 120))
+			f(checkAddInstruction, "build step %d: %s", i, shorten(step, 120))
 		}
 		if !strings.HasPrefix(upper, "RUN") && strings.Contains(cmd, "#(nop)") {
 			continue // metadata steps: ENV, LABEL, CMD…
 		}
 		if hasWord(step, "sudo") {
-			f(sudoUsed, "build step %d runs sudo", i)
+			f(checkSudoUsed, "build step %d runs sudo", i)
 		}
 		if updateWithoutInstall(step) {
-			f(updateAlone, "build step %d updates the package index without installing in the same step", i)
+			f(checkUpdateAlone, "build step %d updates the package index without installing in the same step", i)
 		}
 	}
 	return out
@@ -318,7 +323,7 @@ func fileFindings(fs *layerfs.FS) []misconfig.Finding {
 		}
 		if f.Mode.IsDir() {
 			if path.Base(p) == ".git" && !hidden {
-				at(leftoverFile, "a .git folder is in the image")
+				at(checkLeftoverFile, "a .git folder is in the image")
 			}
 			return
 		}
@@ -328,15 +333,15 @@ func fileFindings(fs *layerfs.FS) []misconfig.Finding {
 		base := path.Base(p)
 		switch {
 		case privateKeyNames[base]:
-			at(sensitiveFile, "SSH private key %s", p)
+			at(checkSensitiveFile, "SSH private key %s", p)
 		case hostKey.MatchString(p):
-			at(leftoverFile, "SSH host key %s is baked into the image: every container shares it", p)
+			at(checkLeftoverFile, "SSH host key %s is baked into the image: every container shares it", p)
 		case historyNames[base]:
-			at(leftoverFile, "shell history %s", p)
+			at(checkLeftoverFile, "shell history %s", p)
 		default:
 			for _, c := range credentialFiles {
 				if p == c || strings.HasSuffix(p, "/"+c) {
-					at(sensitiveFile, "credential file %s", p)
+					at(checkSensitiveFile, "credential file %s", p)
 					break
 				}
 			}
@@ -348,7 +353,7 @@ func fileFindings(fs *layerfs.FS) []misconfig.Finding {
 			} else if f.Mode&iofs.ModeSetgid != 0 {
 				kind = "setuid and setgid"
 			}
-			at(setuidFile, "%s is %s", p, kind)
+			at(checkSetuidFile, "%s is %s", p, kind)
 		}
 		if !hidden {
 			for i, c := range caches {
@@ -377,7 +382,7 @@ func fileFindings(fs *layerfs.FS) []misconfig.Finding {
 	sort.Ints(idx)
 	for _, i := range idx {
 		u, c := used[i], caches[i]
-		x := packageCache.At(c.dir, 0, misconfig.Resource{}, "%s: %d files, %s", c.what, u.files, humanBytes(u.bytes))
+		x := checkPackageCache.At(c.dir, 0, misconfig.Resource{}, "%s: %d files, %s", c.what, u.files, humanBytes(u.bytes))
 		x.Layer = u.layer
 		out = append(out, x)
 	}

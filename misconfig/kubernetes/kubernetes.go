@@ -22,6 +22,23 @@ import (
 	"github.com/bulwark-sec/bulwark/misconfig"
 	"github.com/bulwark-sec/bulwark/misconfig/manifest"
 	"github.com/bulwark-sec/bulwark/secret"
+	"github.com/bulwark-sec/bulwark/severity"
+)
+
+// The checks this file reports.
+var (
+	checkUnknownField = misconfig.Check{
+		ID: "BW-K8S-001", Title: "Unknown field in a workload", Severity: severity.Low, Target: misconfig.TargetKubernetes,
+		Rationale:  "The API server drops fields it does not know (or rejects them under strict validation), so a misspelt security setting silently does nothing.",
+		Fix:        "Fix the field's name or remove it; `kubectl apply --validate=strict` reports such fields too.",
+		References: []string{refUnknownFields},
+	}
+	checkDefaultNamespace = misconfig.Check{
+		ID: "BW-K8S-012", Title: "Workload in the default namespace", Severity: severity.Low, Target: misconfig.TargetKubernetes,
+		Rationale:  "The default namespace has no dedicated policies or quotas and mixes unrelated workloads, which weakens RBAC and network isolation.",
+		Fix:        "Set metadata.namespace to a namespace dedicated to the application.",
+		References: []string{"CIS Kubernetes Benchmark 5.7.4", refNamespaces},
+	}
 )
 
 // Options tune a scan.
@@ -39,7 +56,6 @@ type Options struct {
 type engines struct {
 	pss     *pss
 	secrets *secret.Engine
-	checks  map[string]misconfig.Check
 }
 
 var loadEngines = sync.OnceValues(func() (*engines, error) {
@@ -47,14 +63,7 @@ var loadEngines = sync.OnceValues(func() (*engines, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &engines{pss: p, secrets: secret.New(secret.Builtin(), secret.Options{}), checks: map[string]misconfig.Check{}}
-	for _, c := range workloadChecks() {
-		e.checks[c.ID] = c
-	}
-	for id, c := range p.checks {
-		e.checks[id] = c
-	}
-	return e, nil
+	return &engines{pss: p, secrets: secret.New(secret.Builtin(), secret.Options{})}, nil
 })
 
 // parallelFrom is the number of objects from which Scan spreads the work
@@ -188,12 +197,8 @@ func (r *report) line(path ...any) int {
 	return r.o.LineOf(join(r.w.path, path...)...)
 }
 
-// add records a finding of check id on a line.
-func (r *report) add(id string, line int, container, format string, args ...any) {
-	c, ok := r.checks[id]
-	if !ok {
-		panic("kubernetes: unknown check " + id) // a programming error
-	}
+// add records a finding of check c on a line.
+func (r *report) add(c misconfig.Check, line int, container, format string, args ...any) {
 	res := misconfig.Resource{Kind: r.o.Kind, Namespace: r.o.Namespace, Name: r.o.Name, Container: container}
 	r.findings = append(r.findings, c.At(r.o.File, line, res, format, args...))
 }
@@ -235,7 +240,7 @@ func (r *report) podSecurityStandards() {
 		if res.detail != "" {
 			msg += ": " + res.detail
 		}
-		r.add(pssPrefix+string(res.id), line, container, "%s", msg)
+		r.add(res.check, line, container, "%s", msg)
 	}
 }
 
@@ -247,11 +252,11 @@ func (r *report) unknownFields() {
 		// Name the field from its container when it is in one.
 		if rel, ok := cutPrefix(path, r.w.path); ok && r.w.spec != nil && len(rel) > 3 && rel[0] == "spec" {
 			if c := containerAt(r.w.spec, rel[1], rel[2]); c != nil {
-				r.add(idUnknownField, line, c.Name, "container %q has unknown field %s", c.Name, fieldString(rel[3:]))
+				r.add(checkUnknownField, line, c.Name, "container %q has unknown field %s", c.Name, fieldString(rel[3:]))
 				continue
 			}
 		}
-		r.add(idUnknownField, line, "", "unknown field %s", fieldString(path))
+		r.add(checkUnknownField, line, "", "unknown field %s", fieldString(path))
 	}
 }
 
@@ -259,9 +264,9 @@ func (r *report) unknownFields() {
 func (r *report) namespace() {
 	switch r.o.Namespace {
 	case "":
-		r.add(idDefaultNamespace, r.o.LineOf("metadata"), "", "%s has no namespace and lands in the default namespace unless one is given at apply time", r.o.Kind)
+		r.add(checkDefaultNamespace, r.o.LineOf("metadata"), "", "%s has no namespace and lands in the default namespace unless one is given at apply time", r.o.Kind)
 	case "default":
-		r.add(idDefaultNamespace, r.o.LineOf("metadata", "namespace"), "", "%s is in the default namespace", r.o.Kind)
+		r.add(checkDefaultNamespace, r.o.LineOf("metadata", "namespace"), "", "%s is in the default namespace", r.o.Kind)
 	}
 }
 

@@ -67,7 +67,7 @@ func TestGolden(t *testing.T) {
 				// Upstream's round-trip objects set every field of the
 				// schema: none of them is unknown.
 				for _, f := range fs {
-					if f.CheckID == idUnknownField {
+					if f.CheckID == checkUnknownField.ID {
 						t.Errorf("schema field reported unknown: %s", f.Message)
 					}
 				}
@@ -160,76 +160,76 @@ func TestCheckExamples(t *testing.T) {
 		line              int    // when failing and non-zero, the finding's line
 		message           string // when failing, a part of the message
 	}{
-		{"unknown field in securityContext", idUnknownField, pod(`containers:
+		{"unknown field in securityContext", checkUnknownField.ID, pod(`containers:
 - name: app
   securityContext:
     runAsRoot: true`), true, 10, `container "app" has unknown field securityContext.runAsRoot`},
-		{"unknown field in pod spec", idUnknownField, deploy(`hostNetwrok: true
+		{"unknown field in pod spec", checkUnknownField.ID, deploy(`hostNetwrok: true
 containers: [{name: app}]`), true, 9, "unknown field spec.template.spec.hostNetwrok"},
-		{"field names are case-sensitive", idUnknownField, pod(`containers:
+		{"field names are case-sensitive", checkUnknownField.ID, pod(`containers:
 - name: app
   securityContext: {RunAsNonRoot: true}`), true, 9, "securityContext.RunAsNonRoot"},
-		{"known fields", idUnknownField, pod(`containers:
+		{"known fields", checkUnknownField.ID, pod(`containers:
 - name: app
   securityContext: {runAsNonRoot: true}`), false, 0, ""},
 
-		{"root filesystem not set", idWritableRootFS, pod(`containers: [{name: app}]`), true, 7, "does not set securityContext.readOnlyRootFilesystem: true"},
-		{"root filesystem false", idWritableRootFS, pod(`containers:
+		{"root filesystem not set", checkWritableRootFS.ID, pod(`containers: [{name: app}]`), true, 7, "does not set securityContext.readOnlyRootFilesystem: true"},
+		{"root filesystem false", checkWritableRootFS.ID, pod(`containers:
 - name: app
   securityContext:
     readOnlyRootFilesystem: false`), true, 10, "readOnlyRootFilesystem: false"},
-		{"root filesystem read-only", idWritableRootFS, pod(`containers:
+		{"root filesystem read-only", checkWritableRootFS.ID, pod(`containers:
 - name: app
   securityContext: {readOnlyRootFilesystem: true}`), false, 0, ""},
-		{"windows pods have no read-only root", idWritableRootFS, pod(`os: {name: windows}
+		{"windows pods have no read-only root", checkWritableRootFS.ID, pod(`os: {name: windows}
 containers: [{name: app}]`), false, 0, ""},
 
-		{"no requests", idNoRequests, pod(`containers: [{name: app}]`), true, 7, "no cpu or memory request"},
-		{"memory request missing", idNoRequests, pod(`containers:
+		{"no requests", checkNoRequests.ID, pod(`containers: [{name: app}]`), true, 7, "no cpu or memory request"},
+		{"memory request missing", checkNoRequests.ID, pod(`containers:
 - name: app
   resources:
     requests: {cpu: 100m}`), true, 10, "no memory request"},
-		{"limits imply requests", idNoRequests, pod(`containers:
+		{"limits imply requests", checkNoRequests.ID, pod(`containers:
 - name: app
   resources:
     limits: {cpu: 100m, memory: 64Mi}`), false, 0, ""},
-		{"requests set", idNoRequests, pod(`containers:
+		{"requests set", checkNoRequests.ID, pod(`containers:
 - name: app
   resources:
     requests: {cpu: 100m, memory: 64Mi}`), false, 0, ""},
 
-		{"no limits", idNoLimits, pod(`containers:
+		{"no limits", checkNoLimits.ID, pod(`containers:
 - name: app
   resources:
     requests: {cpu: 100m, memory: 64Mi}`), true, 9, "no cpu or memory limit"},
-		{"limits set", idNoLimits, pod(`containers:
+		{"limits set", checkNoLimits.ID, pod(`containers:
 - name: app
   resources:
     limits: {cpu: 100m, memory: 64Mi}`), false, 0, ""},
-		{"pod-level limits", idNoLimits, pod(`resources:
+		{"pod-level limits", checkNoLimits.ID, pod(`resources:
   limits: {cpu: "1", memory: 1Gi}
 containers: [{name: app}]`), false, 0, ""},
 
-		{"no tag", idLatestTag, pod(`containers: [{name: app, image: nginx}]`), true, 7, `image "nginx" without a tag`},
-		{"latest tag", idLatestTag, pod(`containers:
+		{"no tag", checkLatestTag.ID, pod(`containers: [{name: app, image: nginx}]`), true, 7, `image "nginx" without a tag`},
+		{"latest tag", checkLatestTag.ID, pod(`containers:
 - name: app
   image: docker.io/library/nginx:latest`), true, 9, "latest tag"},
-		{"registry port is not a tag", idLatestTag, pod(`containers:
+		{"registry port is not a tag", checkLatestTag.ID, pod(`containers:
 - name: app
   image: localhost:5000/app`), true, 9, "without a tag"},
-		{"version tag", idLatestTag, pod(`containers: [{name: app, image: "nginx:1.27"}]`), false, 0, ""},
-		{"latest pinned by digest", idLatestTag, pod(`containers: [{name: app, image: "nginx:latest@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}]`), false, 0, ""},
-		{"no image", idLatestTag, pod(`containers: [{name: app}]`), false, 0, ""},
+		{"version tag", checkLatestTag.ID, pod(`containers: [{name: app, image: "nginx:1.27"}]`), false, 0, ""},
+		{"latest pinned by digest", checkLatestTag.ID, pod(`containers: [{name: app, image: "nginx:latest@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}]`), false, 0, ""},
+		{"no image", checkLatestTag.ID, pod(`containers: [{name: app}]`), false, 0, ""},
 
-		{"not pinned", idNoDigest, pod(`containers: [{name: app, image: "nginx:1.27"}]`), true, 7, "not pinned by digest"},
-		{"pinned", idNoDigest, pod(`containers: [{name: app, image: "nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}]`), false, 0, ""},
+		{"not pinned", checkNoDigest.ID, pod(`containers: [{name: app, image: "nginx:1.27"}]`), true, 7, "not pinned by digest"},
+		{"pinned", checkNoDigest.ID, pod(`containers: [{name: app, image: "nginx@sha256:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"}]`), false, 0, ""},
 
-		{"token mounted by default", idSATokenMounted, pod(`containers: [{name: app}]`), true, 6, `ServiceAccount "default"`},
-		{"token mounted explicitly", idSATokenMounted, pod(`automountServiceAccountToken: true
+		{"token mounted by default", checkSATokenMounted.ID, pod(`containers: [{name: app}]`), true, 6, `ServiceAccount "default"`},
+		{"token mounted explicitly", checkSATokenMounted.ID, pod(`automountServiceAccountToken: true
 containers: [{name: app}]`), true, 7, "sets automountServiceAccountToken: true"},
-		{"pod opts out", idSATokenMounted, pod(`automountServiceAccountToken: false
+		{"pod opts out", checkSATokenMounted.ID, pod(`automountServiceAccountToken: false
 containers: [{name: app}]`), false, 0, ""},
-		{"service account opts out", idSATokenMounted, pod(`serviceAccountName: app
+		{"service account opts out", checkSATokenMounted.ID, pod(`serviceAccountName: app
 containers: [{name: app}]`) + `
 ---
 apiVersion: v1
@@ -237,7 +237,7 @@ kind: ServiceAccount
 metadata: {name: app, namespace: ns}
 automountServiceAccountToken: false
 `, false, 0, ""},
-		{"service account in another namespace", idSATokenMounted, pod(`serviceAccountName: app
+		{"service account in another namespace", checkSATokenMounted.ID, pod(`serviceAccountName: app
 containers: [{name: app}]`) + `
 ---
 apiVersion: v1
@@ -245,14 +245,14 @@ kind: ServiceAccount
 metadata: {name: app, namespace: other}
 automountServiceAccountToken: false
 `, true, 6, `ServiceAccount "app"`},
-		{"service account opts in", idSATokenMounted, pod(`containers: [{name: app}]`) + `
+		{"service account opts in", checkSATokenMounted.ID, pod(`containers: [{name: app}]`) + `
 ---
 apiVersion: v1
 kind: ServiceAccount
 metadata: {name: default, namespace: ns}
 automountServiceAccountToken: true
 `, true, 6, "sets it to true"},
-		{"pod overrides service account", idSATokenMounted, pod(`automountServiceAccountToken: true
+		{"pod overrides service account", checkSATokenMounted.ID, pod(`automountServiceAccountToken: true
 containers: [{name: app}]`) + `
 ---
 apiVersion: v1
@@ -261,143 +261,143 @@ metadata: {name: default, namespace: ns}
 automountServiceAccountToken: false
 `, true, 7, "sets automountServiceAccountToken: true"},
 
-		{"docker socket", idRuntimeSocket, pod(`volumes:
+		{"docker socket", checkRuntimeSocket.ID, pod(`volumes:
 - name: sock
   hostPath:
     path: /var/run/docker.sock
 containers: [{name: app}]`), true, 10, "/var/run/docker.sock"},
-		{"containerd socket", idRuntimeSocket, pod(`volumes:
+		{"containerd socket", checkRuntimeSocket.ID, pod(`volumes:
 - {name: sock, hostPath: {path: /run/containerd/containerd.sock}}
 containers: [{name: app}]`), true, 8, "containerd"},
-		{"crio socket, unclean path", idRuntimeSocket, pod(`volumes:
+		{"crio socket, unclean path", checkRuntimeSocket.ID, pod(`volumes:
 - {name: sock, hostPath: {path: "/var/run/crio//crio.sock/"}}
 containers: [{name: app}]`), true, 8, "/var/run/crio/crio.sock"},
-		{"harmless host path", idRuntimeSocket, pod(`volumes:
+		{"harmless host path", checkRuntimeSocket.ID, pod(`volumes:
 - {name: logs, hostPath: {path: /var/log}}
 containers: [{name: app}]`), false, 0, ""},
 
-		{"host root", idSensitiveHostPath, pod(`volumes:
+		{"host root", checkSensitiveHostPath.ID, pod(`volumes:
 - {name: root, hostPath: {path: /}}
 containers: [{name: app}]`), true, 8, `volume "root" mounts the host's /`},
-		{"kubelet state", idSensitiveHostPath, pod(`volumes:
+		{"kubelet state", checkSensitiveHostPath.ID, pod(`volumes:
 - {name: k, hostPath: {path: /var/lib/kubelet/pods}}
 containers: [{name: app}]`), true, 8, "/var/lib/kubelet/pods"},
-		{"host /etc", idSensitiveHostPath, pod(`volumes:
+		{"host /etc", checkSensitiveHostPath.ID, pod(`volumes:
 - {name: etc, hostPath: {path: /etc}}
 containers: [{name: app}]`), true, 8, "/etc"},
-		{"one file under /etc", idSensitiveHostPath, pod(`volumes:
+		{"one file under /etc", checkSensitiveHostPath.ID, pod(`volumes:
 - {name: tz, hostPath: {path: /etc/localtime}}
 containers: [{name: app}]`), false, 0, ""},
 
-		{"no liveness probe", idNoLiveness, deploy(`containers: [{name: app}]`), true, 9, "no livenessProbe"},
-		{"liveness probe", idNoLiveness, deploy(`containers:
+		{"no liveness probe", checkNoLiveness.ID, deploy(`containers: [{name: app}]`), true, 9, "no livenessProbe"},
+		{"liveness probe", checkNoLiveness.ID, deploy(`containers:
 - name: app
   livenessProbe: {httpGet: {path: /healthz, port: 8080}}`), false, 0, ""},
-		{"jobs need no probes", idNoLiveness, job(`restartPolicy: Never
+		{"jobs need no probes", checkNoLiveness.ID, job(`restartPolicy: Never
 containers: [{name: app}]`), false, 0, ""},
-		{"sidecar without probe", idNoLiveness, deploy(`initContainers: [{name: proxy, restartPolicy: Always}]
+		{"sidecar without probe", checkNoLiveness.ID, deploy(`initContainers: [{name: proxy, restartPolicy: Always}]
 containers:
 - name: app
   livenessProbe: {httpGet: {path: /healthz, port: 8080}}`), true, 9, `"proxy"`},
-		{"init containers need no probes", idNoLiveness, deploy(`initContainers: [{name: setup}]
+		{"init containers need no probes", checkNoLiveness.ID, deploy(`initContainers: [{name: setup}]
 containers:
 - name: app
   livenessProbe: {httpGet: {path: /healthz, port: 8080}}`), false, 0, ""},
 
-		{"no readiness probe", idNoReadiness, deploy(`containers: [{name: app}]`), true, 9, "no readinessProbe"},
-		{"readiness probe", idNoReadiness, deploy(`containers:
+		{"no readiness probe", checkNoReadiness.ID, deploy(`containers: [{name: app}]`), true, 9, "no readinessProbe"},
+		{"readiness probe", checkNoReadiness.ID, deploy(`containers:
 - name: app
   readinessProbe: {tcpSocket: {port: 8080}}`), false, 0, ""},
-		{"run-to-completion pod", idNoReadiness, pod(`restartPolicy: OnFailure
+		{"run-to-completion pod", checkNoReadiness.ID, pod(`restartPolicy: OnFailure
 containers: [{name: app}]`), false, 0, ""},
 
-		{"no namespace", idDefaultNamespace, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers: [{name: app}]\n", true, 3, "has no namespace"},
-		{"default namespace", idDefaultNamespace, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: default\nspec:\n  containers: [{name: app}]\n", true, 5, "in the default namespace"},
-		{"own namespace", idDefaultNamespace, pod(`containers: [{name: app}]`), false, 0, ""},
+		{"no namespace", checkDefaultNamespace.ID, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\nspec:\n  containers: [{name: app}]\n", true, 3, "has no namespace"},
+		{"default namespace", checkDefaultNamespace.ID, "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  namespace: default\nspec:\n  containers: [{name: app}]\n", true, 5, "in the default namespace"},
+		{"own namespace", checkDefaultNamespace.ID, pod(`containers: [{name: app}]`), false, 0, ""},
 
-		{"container runs as root", idRunAsRootUID, pod(`containers:
+		{"container runs as root", checkRunAsRootUID.ID, pod(`containers:
 - name: app
   securityContext:
     runAsUser: 0`), true, 10, `container "app" sets securityContext.runAsUser: 0`},
-		{"pod runs as root", idRunAsRootUID, pod(`securityContext:
+		{"pod runs as root", checkRunAsRootUID.ID, pod(`securityContext:
   runAsUser: 0
 containers: [{name: app}]`), true, 8, "pod sets securityContext.runAsUser: 0"},
-		{"containers override pod root", idRunAsRootUID, pod(`securityContext: {runAsUser: 0}
+		{"containers override pod root", checkRunAsRootUID.ID, pod(`securityContext: {runAsUser: 0}
 containers:
 - name: app
   securityContext: {runAsUser: 1000}`), false, 0, ""},
-		{"non-root user", idRunAsRootUID, pod(`containers:
+		{"non-root user", checkRunAsRootUID.ID, pod(`containers:
 - name: app
   securityContext: {runAsUser: 1000}`), false, 0, ""},
 
-		{"escalation not disabled", idPrivEscalation, pod(`containers: [{name: app}]`), true, 7, "does not set securityContext.allowPrivilegeEscalation: false"},
-		{"escalation allowed", idPrivEscalation, pod(`containers:
+		{"escalation not disabled", checkPrivEscalation.ID, pod(`containers: [{name: app}]`), true, 7, "does not set securityContext.allowPrivilegeEscalation: false"},
+		{"escalation allowed", checkPrivEscalation.ID, pod(`containers:
 - name: app
   securityContext:
     allowPrivilegeEscalation: true`), true, 10, "allowPrivilegeEscalation: true"},
-		{"escalation disabled", idPrivEscalation, pod(`containers:
+		{"escalation disabled", checkPrivEscalation.ID, pod(`containers:
 - name: app
   securityContext: {allowPrivilegeEscalation: false}`), false, 0, ""},
 
-		{"capabilities kept", idNoDropAll, pod(`containers:
+		{"capabilities kept", checkNoDropAll.ID, pod(`containers:
 - name: app
   securityContext:
     capabilities:
       drop: [NET_RAW]`), true, 11, "does not drop ALL"},
-		{"all dropped", idNoDropAll, pod(`containers:
+		{"all dropped", checkNoDropAll.ID, pod(`containers:
 - name: app
   securityContext:
     capabilities: {drop: [ALL]}`), false, 0, ""},
 
-		{"SYS_ADMIN added", idDangerousCaps, pod(`containers:
+		{"SYS_ADMIN added", checkDangerousCaps.ID, pod(`containers:
 - name: app
   securityContext:
     capabilities:
       add: [CAP_SYS_ADMIN, NET_BIND_SERVICE, net_admin]`), true, 11, "adds SYS_ADMIN, NET_ADMIN"},
-		{"ALL added", idDangerousCaps, pod(`containers:
+		{"ALL added", checkDangerousCaps.ID, pod(`containers:
 - name: app
   securityContext:
     capabilities: {add: [ALL]}`), true, 10, "adds ALL"},
-		{"harmless capability added", idDangerousCaps, pod(`containers:
+		{"harmless capability added", checkDangerousCaps.ID, pod(`containers:
 - name: app
   securityContext:
     capabilities: {drop: [ALL], add: [NET_BIND_SERVICE]}`), false, 0, ""},
 
-		{"host port", idHostPort, pod(`containers:
+		{"host port", checkHostPort.ID, pod(`containers:
 - name: app
   ports:
   - containerPort: 80
     hostPort: 8080`), true, 11, "binds host port 8080"},
-		{"container port only", idHostPort, pod(`containers:
+		{"container port only", checkHostPort.ID, pod(`containers:
 - name: app
   ports: [{containerPort: 80}]`), false, 0, ""},
 
-		{"password literal", idSecretInEnv, pod(`containers:
+		{"password literal", checkSecretInEnv.ID, pod(`containers:
 - name: app
   env:
   - name: DB_PASSWORD
     value: s3cr3t-Passw0rd`), true, 11, "env DB_PASSWORD is given a literal value"},
-		{"camel-case api key", idSecretInEnv, pod(`containers:
+		{"camel-case api key", checkSecretInEnv.ID, pod(`containers:
 - name: app
   env: [{name: stripeApiKey, value: abcdef123456}]`), true, 9, "stripeApiKey"},
-		{"token in a plainly named variable", idSecretInEnv, pod(`containers:
+		{"token in a plainly named variable", checkSecretInEnv.ID, pod(`containers:
 - name: app
   env:
   - name: UPSTREAM
     value: ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8`), true, 11, "GitHub"},
-		{"secret reference", idSecretInEnv, pod(`containers:
+		{"secret reference", checkSecretInEnv.ID, pod(`containers:
 - name: app
   env:
   - name: DB_PASSWORD
     valueFrom:
       secretKeyRef: {name: db, key: password}`), false, 0, ""},
-		{"switch named like a password", idSecretInEnv, pod(`containers:
+		{"switch named like a password", checkSecretInEnv.ID, pod(`containers:
 - name: app
   env: [{name: MYSQL_ALLOW_EMPTY_PASSWORD, value: "1"}]`), false, 0, ""},
-		{"variable reference", idSecretInEnv, pod(`containers:
+		{"variable reference", checkSecretInEnv.ID, pod(`containers:
 - name: app
   env: [{name: API_TOKEN, value: "$(TOKEN_FROM_SECRET)"}]`), false, 0, ""},
-		{"not a credential name", idSecretInEnv, pod(`containers:
+		{"not a credential name", checkSecretInEnv.ID, pod(`containers:
 - name: app
   env:
   - {name: TOKEN_URL, value: "https://auth.example/token"}
@@ -484,7 +484,7 @@ func TestGuideExamples(t *testing.T) {
 	if f := find("BW-PSS-privileged"); f.StartLine != lineOf("privileged: true", 0) || f.Severity != severity.Critical || f.Resource.Container != "app" {
 		t.Errorf("privileged: %+v", f)
 	}
-	if f := find(idUnknownField); f.StartLine != lineOf("runAsRoot", 0) || !strings.Contains(f.Message, "unknown field securityContext.runAsRoot") {
+	if f := find(checkUnknownField.ID); f.StartLine != lineOf("runAsRoot", 0) || !strings.Contains(f.Message, "unknown field securityContext.runAsRoot") {
 		t.Errorf("unknown field: %+v", f)
 	}
 	if f := find("BW-PSS-runAsNonRoot"); f.StartLine != lineOf("securityContext:", 0) || !strings.Contains(f.Message, "runAsNonRoot=true") {
@@ -499,7 +499,7 @@ func TestGuideExamples(t *testing.T) {
 		if severity.Rank(f.Severity) >= severity.Rank(severity.High) {
 			t.Errorf("secure pod: %s %s at line %d: %s", f.Severity, f.CheckID, f.StartLine, f.Message)
 		}
-		if f.CheckID == "BW-PSS-privileged" || f.CheckID == "BW-PSS-runAsNonRoot" || f.CheckID == idUnknownField {
+		if f.CheckID == "BW-PSS-privileged" || f.CheckID == "BW-PSS-runAsNonRoot" || f.CheckID == checkUnknownField.ID {
 			t.Errorf("secure pod: %s", f.CheckID)
 		}
 	}
@@ -742,20 +742,20 @@ func TestSuppression(t *testing.T) {
 		}
 	}
 	want := map[string]string{
-		"BW-PSS-hostNamespaces": "needs the host's network statistics", // object annotation
-		idSensitiveHostPath:     "reads /proc and /sys read-only",      // template annotation, any case
+		"BW-PSS-hostNamespaces":   "needs the host's network statistics", // object annotation
+		checkSensitiveHostPath.ID: "reads /proc and /sys read-only",      // template annotation, any case
 	}
 	if !reflect.DeepEqual(suppressed, want) {
 		t.Errorf("suppressed %v, want %v", suppressed, want)
 	}
 	n := 0
 	for _, f := range fs {
-		if f.CheckID == idSensitiveHostPath {
+		if f.CheckID == checkSensitiveHostPath.ID {
 			n++
 		}
 	}
 	if n != 2 {
-		t.Errorf("%d %s findings, want one per volume", n, idSensitiveHostPath)
+		t.Errorf("%d %s findings, want one per volume", n, checkSensitiveHostPath.ID)
 	}
 }
 
@@ -817,7 +817,7 @@ spec:
 		strings.Repeat("[", 90) + strings.Repeat("]", 90) + "\n"
 	fs, err = scanText(t, deep, Options{})
 	if err != nil || !slices.ContainsFunc(fs, func(f misconfig.Finding) bool {
-		return f.CheckID == idUnknownField && f.StartLine == 6 && strings.HasSuffix(f.Message, "spec.extra")
+		return f.CheckID == checkUnknownField.ID && f.StartLine == 6 && strings.HasSuffix(f.Message, "spec.extra")
 	}) {
 		t.Errorf("deep unknown field: %v\n%s", err, render(fs, nil))
 	}
@@ -841,7 +841,7 @@ spec:
 	// A workload without a pod template is only checked for its own
 	// fields.
 	fs, err = scanText(t, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d, namespace: ns}\nspec: {replica: 2}\n", Options{})
-	if err != nil || len(fs) != 1 || fs[0].CheckID != idUnknownField {
+	if err != nil || len(fs) != 1 || fs[0].CheckID != checkUnknownField.ID {
 		t.Errorf("deployment without template: %v, %v", render(fs, nil), err)
 	}
 }
@@ -959,7 +959,7 @@ spec:
 	}
 	n := 0
 	for _, f := range fs {
-		if f.CheckID == idSecretInEnv {
+		if f.CheckID == checkSecretInEnv.ID {
 			n++
 		}
 		if s := fmt.Sprintf("%+v", f); strings.Contains(s, token[4:12]) || strings.Contains(s, password) {

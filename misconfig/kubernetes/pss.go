@@ -31,9 +31,16 @@ const tagSep = "\x00"
 
 // pss evaluates pods against the Pod Security Standards.
 type pss struct {
-	eval   policy.Evaluator
-	levels map[policy.CheckID]api.Level
-	checks map[string]misconfig.Check // by BW-PSS ID
+	eval policy.Evaluator
+	// checks are the upstream checks the evaluator runs, by their ID.
+	checks map[policy.CheckID]pssEntry
+}
+
+// pssEntry is one upstream check: its level, and the Bulwark check its
+// findings are reported as.
+type pssEntry struct {
+	level api.Level
+	check misconfig.Check
 }
 
 // newPSS builds an evaluator over the upstream default checks.
@@ -44,12 +51,10 @@ type pss struct {
 // the evaluator's.
 func newPSS() (*pss, error) {
 	upstream := policy.DefaultChecks()
-	p := &pss{levels: map[policy.CheckID]api.Level{}, checks: map[string]misconfig.Check{}}
+	p := &pss{checks: map[policy.CheckID]pssEntry{}}
 	tagged := make([]policy.Check, 0, len(upstream))
 	for _, c := range upstream {
-		p.levels[c.ID] = c.Level
-		chk := pssCheck(c)
-		p.checks[chk.ID] = chk
+		p.checks[c.ID] = pssEntry{level: c.Level, check: pssCheck(c)}
 		versions := make([]policy.VersionedCheck, len(c.Versions))
 		for i, v := range c.Versions {
 			v.CheckPod = tag(c.ID, v.CheckPod)
@@ -79,6 +84,7 @@ func tag(id policy.CheckID, fn policy.CheckPodFn) policy.CheckPodFn {
 // pssResult is one failed check.
 type pssResult struct {
 	id             policy.CheckID
+	check          misconfig.Check
 	reason, detail string
 }
 
@@ -94,10 +100,11 @@ func (p *pss) evaluate(v api.Version, meta *metav1.ObjectMeta, spec *corev1.PodS
 				continue
 			}
 			id, reason, ok := strings.Cut(r.ForbiddenReason, tagSep)
-			if !ok || p.levels[policy.CheckID(id)] != level {
+			e := p.checks[policy.CheckID(id)]
+			if !ok || e.level != level {
 				continue // a baseline check run again at the restricted level
 			}
-			out = append(out, pssResult{id: policy.CheckID(id), reason: reason, detail: r.ForbiddenDetail})
+			out = append(out, pssResult{id: policy.CheckID(id), check: e.check, reason: reason, detail: r.ForbiddenDetail})
 		}
 	}
 	collect(api.LevelBaseline)

@@ -7,6 +7,109 @@ import (
 	"unicode"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/bulwark-sec/bulwark/misconfig"
+	"github.com/bulwark-sec/bulwark/severity"
+)
+
+// The checks this file reports.
+var (
+	checkWritableRootFS = misconfig.Check{
+		ID: "BW-K8S-002", Title: "Container root filesystem is writable", Severity: severity.Medium, Target: misconfig.TargetKubernetes,
+		Rationale:  "A writable root filesystem lets an attacker drop tools and modify binaries or configuration inside the container.",
+		Fix:        "Set securityContext.readOnlyRootFilesystem: true and mount emptyDir volumes where the application must write.",
+		References: []string{refNSA, refSecurityContext},
+	}
+	checkNoRequests = misconfig.Check{
+		ID: "BW-K8S-003", Title: "Container has no CPU or memory request", Severity: severity.Low, Target: misconfig.TargetKubernetes,
+		Rationale:  "Without requests the scheduler cannot place the pod sensibly and the container is first to be evicted or starved under pressure.",
+		Fix:        "Set resources.requests.cpu and resources.requests.memory.",
+		References: []string{refNSA, refResources},
+	}
+	checkNoLimits = misconfig.Check{
+		ID: "BW-K8S-004", Title: "Container has no CPU or memory limit", Severity: severity.Medium, Target: misconfig.TargetKubernetes,
+		Rationale:  "Without limits one container can exhaust the node's CPU or memory and deny service to every other pod on it.",
+		Fix:        "Set resources.limits.cpu and resources.limits.memory (or pod-level spec.resources.limits).",
+		References: []string{refNSA, refResources},
+	}
+	checkLatestTag = misconfig.Check{
+		ID: "BW-K8S-005", Title: "Image uses the latest tag or no tag", Severity: severity.Medium, Target: misconfig.TargetKubernetes,
+		Rationale:  "A moving tag makes deployments unrepeatable: a restart can pull different, untested or malicious code.",
+		Fix:        "Use a specific version tag, and preferably a digest.",
+		References: []string{refImages},
+	}
+	checkNoDigest = misconfig.Check{
+		ID: "BW-K8S-006", Title: "Image is not pinned by digest", Severity: severity.Low, Target: misconfig.TargetKubernetes,
+		Rationale:  "Tags can be moved to other content by anyone who can push to the registry; only a digest names exact content.",
+		Fix:        "Reference the image as name@sha256:<digest> (a tag may stay in front of it for readability).",
+		References: []string{refImages},
+	}
+	checkSATokenMounted = misconfig.Check{
+		ID: "BW-K8S-007", Title: "Service account token is mounted automatically", Severity: severity.Medium, Target: misconfig.TargetKubernetes,
+		Rationale:  "Every process in the pod can read the mounted API token and act with the service account's rights; most applications never call the API.",
+		Fix:        "Set automountServiceAccountToken: false on the pod spec or on its ServiceAccount, and mount a projected token only where needed.",
+		References: []string{"CIS Kubernetes Benchmark 5.1.6", refNSA, refServiceAccounts},
+	}
+	checkRuntimeSocket = misconfig.Check{
+		ID: "BW-K8S-008", Title: "Container runtime socket mounted from the host", Severity: severity.Critical, Target: misconfig.TargetKubernetes,
+		Rationale:  "The Docker, containerd or CRI-O socket controls every container on the node; whoever can reach it is root on the node.",
+		Fix:        "Remove the hostPath volume; use a dedicated, narrowly scoped API instead of the runtime socket.",
+		References: []string{refNSA, refHostPath},
+	}
+	checkSensitiveHostPath = misconfig.Check{
+		ID: "BW-K8S-009", Title: "Sensitive host directory mounted", Severity: severity.High, Target: misconfig.TargetKubernetes,
+		Rationale:  "Mounting /, /etc, /proc, /sys, /root, /var/lib/kubelet or the runtime's state directories exposes host credentials and configuration, and when writable allows taking over the node.",
+		Fix:        "Remove the hostPath volume or narrow it to the one file needed, mounted readOnly.",
+		References: []string{refNSA, refHostPath},
+	}
+	checkNoLiveness = misconfig.Check{
+		ID: "BW-K8S-010", Title: "Container has no liveness probe", Severity: severity.Low, Target: misconfig.TargetKubernetes,
+		Rationale:  "Without a liveness probe a hung container keeps running and serving errors until someone notices.",
+		Fix:        "Add a livenessProbe that fails when the process can no longer make progress.",
+		References: []string{refProbes},
+	}
+	checkNoReadiness = misconfig.Check{
+		ID: "BW-K8S-011", Title: "Container has no readiness probe", Severity: severity.Low, Target: misconfig.TargetKubernetes,
+		Rationale:  "Without a readiness probe traffic reaches the container before it can serve and while it is overloaded.",
+		Fix:        "Add a readinessProbe that passes only when the container can serve requests.",
+		References: []string{refProbes},
+	}
+	checkRunAsRootUID = misconfig.Check{
+		ID: "BW-K8S-013", Title: "Container explicitly runs as UID 0", Severity: severity.High, Target: misconfig.TargetKubernetes,
+		Rationale:  "runAsUser: 0 runs the container as root, so any container escape or writable host mount is a root compromise.",
+		Fix:        "Set runAsUser to a non-zero UID and runAsNonRoot: true.",
+		References: []string{refNSA, refSecurityContext},
+	}
+	checkPrivEscalation = misconfig.Check{
+		ID: "BW-K8S-014", Title: "Container does not disable privilege escalation", Severity: severity.Medium, Target: misconfig.TargetKubernetes,
+		Rationale:  "Unless allowPrivilegeEscalation is false, setuid binaries and file capabilities can raise a process's privileges (no_new_privs is not set).",
+		Fix:        "Set securityContext.allowPrivilegeEscalation: false.",
+		References: []string{refNSA, refSecurityContext},
+	}
+	checkNoDropAll = misconfig.Check{
+		ID: "BW-K8S-015", Title: "Container does not drop all capabilities", Severity: severity.Medium, Target: misconfig.TargetKubernetes,
+		Rationale:  "Containers start with a default capability set (CHOWN, SETUID, NET_RAW …) that few applications need and attackers can use.",
+		Fix:        "Set securityContext.capabilities.drop: [\"ALL\"] and add back only what is needed.",
+		References: []string{refNSA, refSecurityContext},
+	}
+	checkDangerousCaps = misconfig.Check{
+		ID: "BW-K8S-016", Title: "Container adds a dangerous capability", Severity: severity.High, Target: misconfig.TargetKubernetes,
+		Rationale:  "SYS_ADMIN, NET_ADMIN, SYS_MODULE, SYS_PTRACE, SYS_RAWIO, DAC_READ_SEARCH, BPF or ALL give near-root control of the kernel, the network or other processes.",
+		Fix:        "Remove the capability from securityContext.capabilities.add; redesign what needs it.",
+		References: []string{refNSA, refSecurityContext},
+	}
+	checkHostPort = misconfig.Check{
+		ID: "BW-K8S-017", Title: "Container binds a port on the node", Severity: severity.Medium, Target: misconfig.TargetKubernetes,
+		Rationale:  "hostPort publishes the container on the node's address, outside Services and often outside network policies.",
+		Fix:        "Remove hostPort and use a Service (NodePort or LoadBalancer if it must be reachable from outside).",
+		References: []string{"https://kubernetes.io/docs/concepts/configuration/overview/#services"},
+	}
+	checkSecretInEnv = misconfig.Check{
+		ID: "BW-K8S-018", Title: "Secret given as a literal environment value", Severity: severity.High, Target: misconfig.TargetKubernetes,
+		Rationale:  "A credential written in a manifest is visible to everyone who can read the manifest, its repository or the object in the API.",
+		Fix:        "Store the value in a Secret and reference it with valueFrom.secretKeyRef, or mount it as a file.",
+		References: []string{refNSA, refSecrets},
+	}
 )
 
 // The BW-K8S checks. Each reads the typed pod spec and reports on the
@@ -63,10 +166,10 @@ func (r *report) readOnlyRoot(c *corev1.Container, at []any) {
 	sc := c.SecurityContext
 	switch {
 	case sc == nil || sc.ReadOnlyRootFilesystem == nil:
-		r.add(idWritableRootFS, r.line(join(at, "securityContext", "readOnlyRootFilesystem")...), c.Name,
+		r.add(checkWritableRootFS, r.line(join(at, "securityContext", "readOnlyRootFilesystem")...), c.Name,
 			"container %q does not set securityContext.readOnlyRootFilesystem: true", c.Name)
 	case !*sc.ReadOnlyRootFilesystem:
-		r.add(idWritableRootFS, r.line(join(at, "securityContext", "readOnlyRootFilesystem")...), c.Name,
+		r.add(checkWritableRootFS, r.line(join(at, "securityContext", "readOnlyRootFilesystem")...), c.Name,
 			"container %q sets securityContext.readOnlyRootFilesystem: false", c.Name)
 	}
 }
@@ -76,9 +179,9 @@ func (r *report) privilegeEscalation(c *corev1.Container, at []any) {
 	where := r.line(join(at, "securityContext", "allowPrivilegeEscalation")...)
 	switch {
 	case sc == nil || sc.AllowPrivilegeEscalation == nil:
-		r.add(idPrivEscalation, where, c.Name, "container %q does not set securityContext.allowPrivilegeEscalation: false", c.Name)
+		r.add(checkPrivEscalation, where, c.Name, "container %q does not set securityContext.allowPrivilegeEscalation: false", c.Name)
 	case *sc.AllowPrivilegeEscalation:
-		r.add(idPrivEscalation, where, c.Name, "container %q sets securityContext.allowPrivilegeEscalation: true", c.Name)
+		r.add(checkPrivEscalation, where, c.Name, "container %q sets securityContext.allowPrivilegeEscalation: true", c.Name)
 	}
 }
 
@@ -103,7 +206,7 @@ func (r *report) capabilities(c *corev1.Container, at []any) {
 		}
 	}
 	if !dropsAll {
-		r.add(idNoDropAll, r.line(join(at, "securityContext", "capabilities", "drop")...), c.Name,
+		r.add(checkNoDropAll, r.line(join(at, "securityContext", "capabilities", "drop")...), c.Name,
 			"container %q does not drop ALL capabilities", c.Name)
 	}
 	if caps == nil {
@@ -116,14 +219,14 @@ func (r *report) capabilities(c *corev1.Container, at []any) {
 		}
 	}
 	if len(bad) > 0 {
-		r.add(idDangerousCaps, r.line(join(at, "securityContext", "capabilities", "add")...), c.Name,
+		r.add(checkDangerousCaps, r.line(join(at, "securityContext", "capabilities", "add")...), c.Name,
 			"container %q adds %s", c.Name, strings.Join(bad, ", "))
 	}
 }
 
 func (r *report) runAsRoot(c *corev1.Container, at []any) {
 	if sc := c.SecurityContext; sc != nil && sc.RunAsUser != nil && *sc.RunAsUser == 0 {
-		r.add(idRunAsRootUID, r.line(join(at, "securityContext", "runAsUser")...), c.Name,
+		r.add(checkRunAsRootUID, r.line(join(at, "securityContext", "runAsUser")...), c.Name,
 			"container %q sets securityContext.runAsUser: 0 (root)", c.Name)
 	}
 }
@@ -140,7 +243,7 @@ func (r *report) podRunAsRoot() {
 		inherited = inherited || c.SecurityContext == nil || c.SecurityContext.RunAsUser == nil
 	})
 	if inherited {
-		r.add(idRunAsRootUID, r.line("spec", "securityContext", "runAsUser"), "",
+		r.add(checkRunAsRootUID, r.line("spec", "securityContext", "runAsUser"), "",
 			"pod sets securityContext.runAsUser: 0 (root) for its containers")
 	}
 }
@@ -148,7 +251,7 @@ func (r *report) podRunAsRoot() {
 func (r *report) hostPorts(c *corev1.Container, at []any) {
 	for j, p := range c.Ports {
 		if p.HostPort != 0 {
-			r.add(idHostPort, r.line(join(at, "ports", j, "hostPort")...), c.Name,
+			r.add(checkHostPort, r.line(join(at, "ports", j, "hostPort")...), c.Name,
 				"container %q binds host port %d", c.Name, p.HostPort)
 		}
 	}
@@ -174,21 +277,21 @@ func (r *report) resources(c *corev1.Container, at []any) {
 		}
 	}
 	if len(noReq) > 0 {
-		r.add(idNoRequests, r.line(join(at, "resources", "requests")...), c.Name,
+		r.add(checkNoRequests, r.line(join(at, "resources", "requests")...), c.Name,
 			"container %q has no %s request", c.Name, strings.Join(noReq, " or "))
 	}
 	if len(noLim) > 0 {
-		r.add(idNoLimits, r.line(join(at, "resources", "limits")...), c.Name,
+		r.add(checkNoLimits, r.line(join(at, "resources", "limits")...), c.Name,
 			"container %q has no %s limit", c.Name, strings.Join(noLim, " or "))
 	}
 }
 
 func (r *report) probes(c *corev1.Container, at []any) {
 	if c.LivenessProbe == nil {
-		r.add(idNoLiveness, r.line(at...), c.Name, "container %q has no livenessProbe", c.Name)
+		r.add(checkNoLiveness, r.line(at...), c.Name, "container %q has no livenessProbe", c.Name)
 	}
 	if c.ReadinessProbe == nil {
-		r.add(idNoReadiness, r.line(at...), c.Name, "container %q has no readinessProbe", c.Name)
+		r.add(checkNoReadiness, r.line(at...), c.Name, "container %q has no readinessProbe", c.Name)
 	}
 }
 
@@ -216,12 +319,12 @@ func (r *report) image(c *corev1.Container, at []any) {
 	switch {
 	case pinned:
 	case tag == "":
-		r.add(idLatestTag, where, c.Name, "container %q uses image %q without a tag, which means latest", c.Name, img)
+		r.add(checkLatestTag, where, c.Name, "container %q uses image %q without a tag, which means latest", c.Name, img)
 	case tag == "latest":
-		r.add(idLatestTag, where, c.Name, "container %q uses image %q with the latest tag", c.Name, img)
+		r.add(checkLatestTag, where, c.Name, "container %q uses image %q with the latest tag", c.Name, img)
 	}
 	if !pinned {
-		r.add(idNoDigest, where, c.Name, "container %q uses image %q, not pinned by digest", c.Name, img)
+		r.add(checkNoDigest, where, c.Name, "container %q uses image %q, not pinned by digest", c.Name, img)
 	}
 }
 
@@ -229,7 +332,7 @@ func (r *report) serviceAccountToken() {
 	spec := r.w.spec
 	if spec.AutomountServiceAccountToken != nil {
 		if *spec.AutomountServiceAccountToken {
-			r.add(idSATokenMounted, r.line("spec", "automountServiceAccountToken"), "",
+			r.add(checkSATokenMounted, r.line("spec", "automountServiceAccountToken"), "",
 				"pod sets automountServiceAccountToken: true")
 		}
 		return
@@ -246,10 +349,10 @@ func (r *report) serviceAccountToken() {
 	case known && !mount:
 		return
 	case known:
-		r.add(idSATokenMounted, r.line("spec"), "",
+		r.add(checkSATokenMounted, r.line("spec"), "",
 			"pod does not set automountServiceAccountToken: false and its ServiceAccount %q sets it to true", sa)
 	default:
-		r.add(idSATokenMounted, r.line("spec"), "",
+		r.add(checkSATokenMounted, r.line("spec"), "",
 			"neither the pod nor its ServiceAccount %q sets automountServiceAccountToken: false", sa)
 	}
 }
@@ -282,9 +385,9 @@ func (r *report) hostPaths() {
 		where := r.line("spec", "volumes", i, "hostPath", "path")
 		switch {
 		case slices.Contains(runtimeSockets, p):
-			r.add(idRuntimeSocket, where, "", "volume %q mounts the container runtime's %s from the host", v.Name, p)
+			r.add(checkRuntimeSocket, where, "", "volume %q mounts the container runtime's %s from the host", v.Name, p)
 		case slices.Contains(sensitiveDirs, p) || underAny(p, sensitiveTrees):
-			r.add(idSensitiveHostPath, where, "", "volume %q mounts the host's %s", v.Name, p)
+			r.add(checkSensitiveHostPath, where, "", "volume %q mounts the host's %s", v.Name, p)
 		}
 	}
 }
@@ -308,11 +411,11 @@ func (r *report) envSecrets(c *corev1.Container, at []any) {
 		}
 		where := r.line(join(at, "env", j, "value")...)
 		if hits := r.secrets.Scan(r.o.File, []byte(e.Value)); len(hits) > 0 {
-			r.add(idSecretInEnv, where, c.Name, "container %q: env %s holds a literal %s", c.Name, e.Name, hits[0].Title)
+			r.add(checkSecretInEnv, where, c.Name, "container %q: env %s holds a literal %s", c.Name, e.Name, hits[0].Title)
 			continue
 		}
 		if secretName(e.Name) {
-			r.add(idSecretInEnv, where, c.Name, "container %q: env %s is given a literal value; its name says it is a credential", c.Name, e.Name)
+			r.add(checkSecretInEnv, where, c.Name, "container %q: env %s is given a literal value; its name says it is a credential", c.Name, e.Name)
 		}
 	}
 }

@@ -10,7 +10,49 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 
+	"github.com/bulwark-sec/bulwark/misconfig"
 	"github.com/bulwark-sec/bulwark/misconfig/manifest"
+	"github.com/bulwark-sec/bulwark/severity"
+)
+
+// The checks this file reports.
+var (
+	checkNodePort = misconfig.Check{
+		ID: "BW-NET-003", Title: "Service exposes a NodePort", Severity: severity.Medium, Target: misconfig.TargetKubernetes,
+		Rationale:  "A NodePort Service listens on every node's addresses, bypassing ingress controllers and often the firewall rules written for them.",
+		Fix:        "Use a ClusterIP Service behind an Ingress or Gateway, or a LoadBalancer limited with loadBalancerSourceRanges.",
+		References: []string{refService + "#type-nodeport", refNSA},
+	}
+	checkLoadBalancer = misconfig.Check{
+		ID: "BW-NET-004", Title: "Service is exposed through a load balancer", Severity: severity.Medium, Target: misconfig.TargetKubernetes,
+		Rationale:  "A LoadBalancer Service gets an address outside the cluster; even when limited to some source ranges or an internal network, it widens who can reach the pods.",
+		Fix:        "Confirm the exposure is intended and keep loadBalancerSourceRanges to the networks that need it; prefer one Ingress or Gateway over many load balancers.",
+		References: []string{"https://kubernetes.io/docs/tasks/access-application-cluster/create-external-load-balancer/", refNSA},
+	}
+	checkOpenLoadBalancer = misconfig.Check{
+		ID: "BW-NET-005", Title: "LoadBalancer Service is open to any source address", Severity: severity.High, Target: misconfig.TargetKubernetes,
+		Rationale:  "Without loadBalancerSourceRanges, or with 0.0.0.0/0 among them, a LoadBalancer Service is reachable from the whole internet on most cloud providers.",
+		Fix:        "Set spec.loadBalancerSourceRanges to the client networks, or use the provider's internal load balancer annotation.",
+		References: []string{"https://kubernetes.io/docs/tasks/access-application-cluster/configure-cloud-provider-firewall/", refNSA},
+	}
+	checkExternalIPs = misconfig.Check{
+		ID: "BW-NET-006", Title: "Service sets externalIPs", Severity: severity.Medium, Target: misconfig.TargetKubernetes,
+		Rationale:  "kube-proxy captures traffic to a Service's externalIPs on every node, so whoever can set them can intercept traffic meant for any address (CVE-2020-8554).",
+		Fix:        "Remove spec.externalIPs and use a LoadBalancer or an Ingress; block the field cluster-wide with the DenyServiceExternalIPs admission plugin.",
+		References: []string{refService + "#external-ips", "https://github.com/kubernetes/kubernetes/issues/97076"},
+	}
+	checkSecretData = misconfig.Check{
+		ID: "BW-NET-007", Title: "Secret values are committed in the manifest", Severity: severity.High, Target: misconfig.TargetKubernetes,
+		Rationale:  "data in a Secret is only base64-encoded and stringData is plain text: anyone who can read the repository or the chart has the credentials, and they stay in version history.",
+		Fix:        "Keep Secret values out of manifests: use an external secret store (External Secrets, Secrets Store CSI driver) or encrypted manifests such as Sealed Secrets or SOPS, and rotate the exposed values.",
+		References: []string{"CIS Kubernetes Benchmark v1.9.0 5.4.2", "https://kubernetes.io/docs/concepts/security/secrets-good-practices/"},
+	}
+	checkIngressNoTLS = misconfig.Check{
+		ID: "BW-NET-010", Title: "Ingress serves hosts without TLS", Severity: severity.Low, Target: misconfig.TargetKubernetes,
+		Rationale:  "Hosts not covered by the Ingress's tls section are served over plain HTTP, exposing credentials and session cookies on the network.",
+		Fix:        "Add a tls entry covering every host, with a certificate Secret (cert-manager can issue one).",
+		References: []string{"https://kubernetes.io/docs/concepts/services-networking/ingress/#tls", refNSA},
+	}
 )
 
 // sourceRangesAnnotation is the older, annotation form of
@@ -30,7 +72,7 @@ func (s *scanner) service(o *manifest.Object, svc *corev1.Service) {
 				ports = append(ports, fmt.Sprintf("an allocated node port for %d/%s", p.Port, protocol(p.Protocol)))
 			}
 		}
-		s.add(idNodePort, o, o.LineOf("spec", "type"), "type NodePort opens %s on every node", andList(ports, "a node port"))
+		s.add(checkNodePort, o, o.LineOf("spec", "type"), "type NodePort opens %s on every node", andList(ports, "a node port"))
 	case corev1.ServiceTypeLoadBalancer:
 		ranges := slices.Clone(spec.LoadBalancerSourceRanges)
 		rangesLine := o.LineOf("spec", "loadBalancerSourceRanges")
@@ -44,7 +86,7 @@ func (s *scanner) service(o *manifest.Object, svc *corev1.Service) {
 		}
 		ports := servicePorts(spec.Ports)
 		if note, ok := internalLB(o.Annotations); ok {
-			s.add(idLoadBalancer, o, o.LineOf("spec", "type"), "type LoadBalancer exposes %s on an internal load balancer (%s)", ports, note)
+			s.add(checkLoadBalancer, o, o.LineOf("spec", "type"), "type LoadBalancer exposes %s on an internal load balancer (%s)", ports, note)
 			return
 		}
 		var open []string
@@ -55,15 +97,15 @@ func (s *scanner) service(o *manifest.Object, svc *corev1.Service) {
 		}
 		switch {
 		case len(ranges) == 0:
-			s.add(idOpenLoadBalancer, o, o.LineOf("spec", "type"), "type LoadBalancer without loadBalancerSourceRanges exposes %s to any address", ports)
+			s.add(checkOpenLoadBalancer, o, o.LineOf("spec", "type"), "type LoadBalancer without loadBalancerSourceRanges exposes %s to any address", ports)
 		case len(open) > 0:
-			s.add(idOpenLoadBalancer, o, rangesLine, "type LoadBalancer exposes %s to any address: loadBalancerSourceRanges include %s", ports, strings.Join(open, ", "))
+			s.add(checkOpenLoadBalancer, o, rangesLine, "type LoadBalancer exposes %s to any address: loadBalancerSourceRanges include %s", ports, strings.Join(open, ", "))
 		default:
-			s.add(idLoadBalancer, o, rangesLine, "type LoadBalancer exposes %s outside the cluster to %s", ports, strings.Join(ranges, ", "))
+			s.add(checkLoadBalancer, o, rangesLine, "type LoadBalancer exposes %s outside the cluster to %s", ports, strings.Join(ranges, ", "))
 		}
 	}
 	if len(spec.ExternalIPs) > 0 {
-		s.add(idExternalIPs, o, o.LineOf("spec", "externalIPs"), "externalIPs %s make every node accept %s for those addresses", strings.Join(spec.ExternalIPs, ", "), servicePorts(spec.Ports))
+		s.add(checkExternalIPs, o, o.LineOf("spec", "externalIPs"), "externalIPs %s make every node accept %s for those addresses", strings.Join(spec.ExternalIPs, ", "), servicePorts(spec.Ports))
 	}
 }
 
@@ -169,7 +211,7 @@ func (s *scanner) secret(o *manifest.Object, sec *corev1.Secret) {
 			line = l
 		}
 	}
-	s.add(idSecretData, o, line, "the manifest holds the values of %s (values not shown)", strings.Join(parts, " and "))
+	s.add(checkSecretData, o, line, "the manifest holds the values of %s (values not shown)", strings.Join(parts, " and "))
 }
 
 func keys(k []string) string {
@@ -195,7 +237,7 @@ func (s *scanner) ingress(o *manifest.Object, ing *networkingv1.Ingress) {
 		if len(hosts) > 0 {
 			what = hostsAre(hosts)
 		}
-		s.add(idIngressNoTLS, o, o.LineOf("spec"), "no tls section: %s served over plain HTTP", what)
+		s.add(checkIngressNoTLS, o, o.LineOf("spec"), "no tls section: %s served over plain HTTP", what)
 		return
 	}
 	var uncovered []string
@@ -205,7 +247,7 @@ func (s *scanner) ingress(o *manifest.Object, ing *networkingv1.Ingress) {
 		}
 	}
 	if len(uncovered) > 0 {
-		s.add(idIngressNoTLS, o, o.LineOf("spec", "tls"), "tls does not cover every host: %s served over plain HTTP", hostsAre(uncovered))
+		s.add(checkIngressNoTLS, o, o.LineOf("spec", "tls"), "tls does not cover every host: %s served over plain HTTP", hostsAre(uncovered))
 	}
 }
 

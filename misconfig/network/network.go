@@ -17,6 +17,41 @@ import (
 
 	"github.com/bulwark-sec/bulwark/misconfig"
 	"github.com/bulwark-sec/bulwark/misconfig/manifest"
+	"github.com/bulwark-sec/bulwark/severity"
+)
+
+// The checks this file reports.
+var (
+	checkNoIngressPolicy = misconfig.Check{
+		ID: "BW-NET-001", Title: "Workload is not isolated by an ingress NetworkPolicy", Severity: severity.Medium, Target: misconfig.TargetKubernetes,
+		Rationale:  "Pods that no NetworkPolicy selects for ingress accept connections from every pod in the cluster, so one compromised workload can reach them all.",
+		Fix:        "Add a default-deny NetworkPolicy to the namespace (podSelector: {}, policyTypes: [Ingress, Egress]) and policies that allow only the traffic each workload needs.",
+		References: []string{"CIS Kubernetes Benchmark v1.9.0 5.3.2", refPolicies, refNSA},
+	}
+	checkNoEgressPolicy = misconfig.Check{
+		ID: "BW-NET-002", Title: "Workload is not isolated by an egress NetworkPolicy", Severity: severity.Low, Target: misconfig.TargetKubernetes,
+		Rationale:  "Ingress-only policies leave egress open: a compromised pod can reach the cloud metadata service, the API server and any outside address to move laterally or exfiltrate data.",
+		Fix:        "Add Egress to the policyTypes of a policy selecting the workload, with egress rules for DNS and the services it calls.",
+		References: []string{"CIS Kubernetes Benchmark v1.9.0 5.3.2", refPolicies, refNSA},
+	}
+	checkIngressAnywhereAll = misconfig.Check{
+		ID: "BW-NET-008", Title: "NetworkPolicy allows ingress from anywhere on every port", Severity: severity.Medium, Target: misconfig.TargetKubernetes,
+		Rationale:  "An ingress rule without from, or with the ipBlock 0.0.0.0/0, admits every pod and every outside address; without ports it does so on every port, undoing the isolation the policy's selection brings.",
+		Fix:        "List the allowed peers in from (podSelector, namespaceSelector or narrow ipBlocks) and the ports the workload serves.",
+		References: []string{refPolicies, refNSA},
+	}
+	checkIngressAnywherePorts = misconfig.Check{
+		ID: "BW-NET-009", Title: "NetworkPolicy allows ingress from anywhere", Severity: severity.Low, Target: misconfig.TargetKubernetes,
+		Rationale:  "An ingress rule without from, or with the ipBlock 0.0.0.0/0, admits every pod and every outside address on its ports; right for a public entry point, too wide for anything else.",
+		Fix:        "If the workload is not a public entry point, list the allowed peers in from (podSelector, namespaceSelector or narrow ipBlocks).",
+		References: []string{refPolicies},
+	}
+	checkHostNetwork = misconfig.Check{
+		ID: "BW-NET-011", Title: "Host-network workload is outside NetworkPolicy isolation", Severity: severity.Medium, Target: misconfig.TargetKubernetes,
+		Rationale:  "Pods with hostNetwork: true use the node's network namespace; the Kubernetes documentation leaves NetworkPolicy behaviour for them undefined and the common plugins do not filter their traffic, so a policy that selects them gives isolation only on paper, and they can reach everything the node can.",
+		Fix:        "Drop hostNetwork unless the workload is a node agent that needs it (a CNI or monitoring daemon); isolate such agents with host firewall rules instead of NetworkPolicies.",
+		References: []string{refPolicies, "Pod Security Standards: Baseline (Host Namespaces)", refNSA},
+	}
 )
 
 // workload is an object that makes pods, with the labels its pods get.
@@ -89,7 +124,7 @@ func (n *namespacePolicies) candidates(labels map[string]string, yield func(*pol
 // ingress but none for egress, so a namespace without any policy is not
 // reported twice per workload.
 func Scan(objs []*manifest.Object) []misconfig.Finding {
-	s := &scanner{checks: catalog()}
+	s := &scanner{}
 	var workloads []workload
 	policies := map[string]*namespacePolicies{}
 	for _, o := range objs {
@@ -225,21 +260,20 @@ func podTemplate(o *manifest.Object) (workload, bool) {
 }
 
 type scanner struct {
-	checks map[string]misconfig.Check
-	out    []misconfig.Finding
+	out []misconfig.Finding
 }
 
-func (s *scanner) add(id string, o *manifest.Object, line int, format string, args ...any) {
-	s.addWith(nil, id, o, line, format, args...)
+func (s *scanner) add(c misconfig.Check, o *manifest.Object, line int, format string, args ...any) {
+	s.addWith(nil, c, o, line, format, args...)
 }
 
 // addWith is add for a workload, whose pod template annotations may also
 // suppress the finding.
-func (s *scanner) addWith(template map[string]string, id string, o *manifest.Object, line int, format string, args ...any) {
-	f := s.checks[id].At(o.File, line, resource(o), format, args...)
-	if reason, ok := misconfig.AnnotationReason(o.Annotations, id); ok {
+func (s *scanner) addWith(template map[string]string, c misconfig.Check, o *manifest.Object, line int, format string, args ...any) {
+	f := c.At(o.File, line, resource(o), format, args...)
+	if reason, ok := misconfig.AnnotationReason(o.Annotations, c.ID); ok {
 		f.Suppression = reason
-	} else if reason, ok := misconfig.AnnotationReason(template, id); ok {
+	} else if reason, ok := misconfig.AnnotationReason(template, c.ID); ok {
 		f.Suppression = reason
 	}
 	s.out = append(s.out, f)
@@ -278,7 +312,7 @@ func (s *scanner) workload(w workload, n *namespacePolicies) {
 		if sel := uniq(append(inPolicies, egPolicies...)); len(sel) > 0 {
 			msg += fmt.Sprintf(": NetworkPolicy %s selects %s but does not restrict %s traffic", names(sel), them(they), their)
 		}
-		s.addWith(w.annotations, idHostNetwork, w.obj, w.line, "%s", msg)
+		s.addWith(w.annotations, checkHostNetwork, w.obj, w.line, "%s", msg)
 		return
 	}
 	switch {
@@ -301,9 +335,9 @@ func (s *scanner) workload(w workload, n *namespacePolicies) {
 		} else {
 			msg += fmt.Sprintf("; %s egress is restricted by NetworkPolicy %s", their, names(egPolicies))
 		}
-		s.addWith(w.annotations, idNoIngressPolicy, w.obj, w.line, "%s", msg)
+		s.addWith(w.annotations, checkNoIngressPolicy, w.obj, w.line, "%s", msg)
 	case len(egPolicies) == 0:
-		s.addWith(w.annotations, idNoEgressPolicy, w.obj, w.line, "NetworkPolicy %s isolates %s for ingress, but none restricts %s egress, so %s can connect to any address",
+		s.addWith(w.annotations, checkNoEgressPolicy, w.obj, w.line, "NetworkPolicy %s isolates %s for ingress, but none restricts %s egress, so %s can connect to any address",
 			names(inPolicies), pods, their, they)
 	}
 }
@@ -352,10 +386,10 @@ func (s *scanner) policy(p *policy) {
 			continue
 		}
 		if len(rule.Ports) == 0 {
-			s.add(idIngressAnywhereAll, p.obj, line, "ingress[%d] %s and no ports, so %s connections from any pod and any address on every port", i, why, target)
+			s.add(checkIngressAnywhereAll, p.obj, line, "ingress[%d] %s and no ports, so %s connections from any pod and any address on every port", i, why, target)
 			continue
 		}
-		s.add(idIngressAnywherePorts, p.obj, line, "ingress[%d] %s, so %s connections from any pod and any address on %s", i, why, target, policyPorts(rule.Ports))
+		s.add(checkIngressAnywherePorts, p.obj, line, "ingress[%d] %s, so %s connections from any pod and any address on %s", i, why, target, policyPorts(rule.Ports))
 	}
 }
 

@@ -79,8 +79,8 @@ func TestCrossFile(t *testing.T) {
 		got = append(got, f.CheckID+" "+f.Resource.String())
 	}
 	want := []string{
-		idNoEgressPolicy + " Deployment/shop/web", // frontend-in: ingress only
-		idNoIngressPolicy + " Deployment/staging/api",
+		checkNoEgressPolicy.ID + " Deployment/shop/web", // frontend-in: ingress only
+		checkNoIngressPolicy.ID + " Deployment/staging/api",
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("findings %q, want %q", got, want)
@@ -103,7 +103,7 @@ func TestSelectorSemantics(t *testing.T) {
 			continue
 		}
 		n++
-		uncovered := slices.Contains(fs[o.Name], idNoIngressPolicy)
+		uncovered := slices.Contains(fs[o.Name], checkNoIngressPolicy.ID)
 		if want := strings.HasPrefix(o.Name, "uncovered-"); uncovered != want {
 			t.Errorf("pod %s: reported uncovered = %v, want %v", o.Name, uncovered, want)
 		}
@@ -120,11 +120,11 @@ func TestSuppression(t *testing.T) {
 		got[f.CheckID+" "+f.Resource.Name] = f.Suppression
 	}
 	want := map[string]string{
-		idOpenLoadBalancer + " public": "public endpoint, fronted by a WAF",
-		idExternalIPs + " public":      "",
-		idNoIngressPolicy + " edge":    "suppressed by annotation",
-		idNoIngressPolicy + " gateway": "gateway takes traffic from every pod by design",
-		idSecretData + " test-fixture": "test fixture, not a real credential",
+		checkOpenLoadBalancer.ID + " public": "public endpoint, fronted by a WAF",
+		checkExternalIPs.ID + " public":      "",
+		checkNoIngressPolicy.ID + " edge":    "suppressed by annotation",
+		checkNoIngressPolicy.ID + " gateway": "gateway takes traffic from every pod by design",
+		checkSecretData.ID + " test-fixture": "test fixture, not a real credential",
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("suppressions = %v, want %v", got, want)
@@ -142,7 +142,7 @@ func TestSecretValuesNeverShown(t *testing.T) {
 	}
 	msg := ""
 	for _, f := range fs {
-		if f.CheckID == idSecretData && f.Resource.Name == "db" {
+		if f.CheckID == checkSecretData.ID && f.Resource.Name == "db" {
 			msg = f.Message
 		}
 	}
@@ -255,7 +255,7 @@ func TestHostileInput(t *testing.T) {
 	}
 	// The empty policy selects every pod for ingress; the Pod's namespace
 	// defaults to that of the policy.
-	if got := ids(Scan(objs)); !slices.Equal(got, []string{idNoEgressPolicy, idNodePort}) {
+	if got := ids(Scan(objs)); !slices.Equal(got, []string{checkNoEgressPolicy.ID, checkNodePort.ID}) {
 		t.Errorf("hand-built objects: %v", got)
 	}
 }

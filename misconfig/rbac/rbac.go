@@ -16,6 +16,53 @@ import (
 
 	"github.com/bulwark-sec/bulwark/misconfig"
 	"github.com/bulwark-sec/bulwark/misconfig/manifest"
+	"github.com/bulwark-sec/bulwark/severity"
+)
+
+// The checks this file reports.
+var (
+	checkFullWildcard = misconfig.Check{
+		ID: "BW-RBAC-001", Title: "Role grants every verb on every resource", Severity: severity.Critical, Target: misconfig.TargetKubernetes,
+		Rationale:  "A rule with \"*\" for API groups, resources and verbs is equivalent to cluster-admin within its scope: it reads every Secret, runs code in every pod and can rewrite RBAC itself.",
+		Fix:        "List the API groups, resources and verbs the subject needs; bind the built-in admin, edit or view ClusterRoles with a RoleBinding when a namespace-wide role is wanted.",
+		References: []string{"CIS Kubernetes Benchmark v1.9.0 5.1.3", refGoodPractices, refNSA},
+	}
+	checkWildcardVerbs = misconfig.Check{
+		ID: "BW-RBAC-002", Title: "Role grants every verb (\"*\")", Severity: severity.High, Target: misconfig.TargetKubernetes,
+		Rationale:  "The verb wildcard includes escalate, bind, impersonate, deletecollection and any verb added in a later release, so the grant is wider than anyone reviewing it sees.",
+		Fix:        "Replace \"*\" with the verbs the subject needs, such as get, list and watch.",
+		References: []string{"CIS Kubernetes Benchmark v1.9.0 5.1.3", refGoodPractices},
+	}
+	checkWildcardResources = misconfig.Check{
+		ID: "BW-RBAC-003", Title: "Role grants every resource (\"*\")", Severity: severity.High, Target: misconfig.TargetKubernetes,
+		Rationale:  "The resource wildcard covers Secrets, subresources such as pods/exec and serviceaccounts/token, and every custom resource installed later.",
+		Fix:        "Name the resources the subject needs instead of \"*\".",
+		References: []string{"CIS Kubernetes Benchmark v1.9.0 5.1.3", refGoodPractices},
+	}
+	checkWildcardGroups = misconfig.Check{
+		ID: "BW-RBAC-004", Title: "Role writes to resources in every API group", Severity: severity.Medium, Target: misconfig.TargetKubernetes,
+		Rationale:  "With apiGroups \"*\" a write grant also reaches same-named resources in every other group, including custom resources installed later that may control privileged operators.",
+		Fix:        "Name the API groups the resources live in (\"\" for core, \"apps\", \"batch\", …) instead of \"*\".",
+		References: []string{"CIS Kubernetes Benchmark v1.9.0 5.1.3", refRBAC},
+	}
+	checkClusterAdmin = misconfig.Check{
+		ID: "BW-RBAC-013", Title: "Binding grants cluster-admin", Severity: severity.Critical, Target: misconfig.TargetKubernetes,
+		Rationale:  "cluster-admin allows every action on every resource; bound with a ClusterRoleBinding it covers the whole cluster, with a RoleBinding the whole namespace.",
+		Fix:        "Bind a role with only the permissions needed; keep cluster-admin for break-glass accounts.",
+		References: []string{"CIS Kubernetes Benchmark v1.9.0 5.1.1", refGoodPractices, refNSA},
+	}
+	checkAnonymous = misconfig.Check{
+		ID: "BW-RBAC-014", Title: "Binding grants a role to unauthenticated users", Severity: severity.Critical, Target: misconfig.TargetKubernetes,
+		Rationale:  "system:anonymous and system:unauthenticated are whoever reaches the API server without credentials, so the role is open to anyone on the network.",
+		Fix:        "Remove system:anonymous and system:unauthenticated from the subjects and bind the role to named identities.",
+		References: []string{"https://kubernetes.io/docs/reference/access-authn-authz/authentication/#anonymous-requests", refGoodPractices, refNSA},
+	}
+	checkAuthenticated = misconfig.Check{
+		ID: "BW-RBAC-015", Title: "Binding grants a role to every authenticated identity", Severity: severity.High, Target: misconfig.TargetKubernetes,
+		Rationale:  "system:authenticated includes every user and every service account of every namespace, and system:serviceaccounts every service account, so one compromised pod inherits the role.",
+		Fix:        "Bind the role to the users, groups or service accounts that need it instead of a built-in catch-all group.",
+		References: []string{refGoodPractices, refNSA},
+	}
 )
 
 // Limits on how much of a long list a message spells out.
@@ -119,7 +166,7 @@ func Scan(objs []*manifest.Object) []misconfig.Finding {
 	for _, bs := range elsewhere {
 		slices.SortFunc(bs, compareBindings)
 	}
-	s := &scanner{checks: catalog(), caps: capabilities(), elsewhere: elsewhere}
+	s := &scanner{caps: capabilities(), elsewhere: elsewhere}
 	aggs := aggregators(aggRules, clusterRoleLabels)
 	for _, r := range roles {
 		var grants []grant
@@ -147,17 +194,16 @@ func Scan(objs []*manifest.Object) []misconfig.Finding {
 }
 
 type scanner struct {
-	checks map[string]misconfig.Check
-	caps   []capability
+	caps []capability
 	// elsewhere holds RoleBindings by the name of the Role they bind, to
 	// point out a binding that misses its Role by namespace.
 	elsewhere map[string][]*binding
 	out       []misconfig.Finding
 }
 
-func (s *scanner) add(id string, o *manifest.Object, line int, format string, args ...any) {
-	f := s.checks[id].At(o.File, line, resource(o), format, args...)
-	if reason, ok := misconfig.AnnotationReason(o.Annotations, id); ok {
+func (s *scanner) add(c misconfig.Check, o *manifest.Object, line int, format string, args ...any) {
+	f := c.At(o.File, line, resource(o), format, args...)
+	if reason, ok := misconfig.AnnotationReason(o.Annotations, c.ID); ok {
 		f.Suppression = reason
 	}
 	s.out = append(s.out, f)
@@ -177,29 +223,29 @@ func (s *scanner) role(r *role, grants []grant) {
 	})
 	for i, rule := range r.rules {
 		line := r.obj.LineOf("rules", i, "verbs")
-		report := func(id, what, grant string, clusterScoped bool) {
-			s.add(id, r.obj, line, "rules[%d] grants %s%s", i, grant, s.holders(r, grants, what, clusterScoped))
+		report := func(c misconfig.Check, what, grant string, clusterScoped bool) {
+			s.add(c, r.obj, line, "rules[%d] grants %s%s", i, grant, s.holders(r, grants, what, clusterScoped))
 		}
 		if d, ok := fullWildcard(rule); ok {
 			// The wildcard checks below would repeat this one.
-			report(idFullWildcard, "do anything to any resource", d, false)
+			report(checkFullWildcard, "do anything to any resource", d, false)
 			continue
 		}
 		if d, ok := wildcardVerbs(rule); ok {
-			report(idWildcardVerbs, "use every verb on those resources", d, false)
+			report(checkWildcardVerbs, "use every verb on those resources", d, false)
 		}
 		if d, ok := wildcardResources(rule, s.caps, r.key.kind == "Role"); ok {
-			report(idWildcardResources, "act on every resource in those API groups", d, false)
+			report(checkWildcardResources, "act on every resource in those API groups", d, false)
 		}
 		if d, ok := wildcardGroups(rule); ok {
-			report(idWildcardGroups, "write to those resources in every API group", d, false)
+			report(checkWildcardGroups, "write to those resources in every API group", d, false)
 		}
 		for _, c := range s.caps {
 			if c.clusterScoped && r.key.kind == "Role" {
 				continue // a Role cannot grant cluster-scoped resources
 			}
 			if d, ok := c.match(rule, false); ok {
-				report(c.id, c.what, d, c.clusterScoped)
+				report(c.check, c.what, d, c.clusterScoped)
 			}
 		}
 	}
@@ -284,26 +330,27 @@ func (s *scanner) binding(b *binding) {
 		if o.Kind == "RoleBinding" {
 			what = "full control of the namespace, including its Secrets and RBAC"
 		}
-		s.add(idClusterAdmin, o, o.LineOf("roleRef"), "grants ClusterRole cluster-admin %s to %s: %s", scope, subjects(b), what)
+		s.add(checkClusterAdmin, o, o.LineOf("roleRef"), "grants ClusterRole cluster-admin %s to %s: %s", scope, subjects(b), what)
 	}
 	if b.ref.Kind == "ClusterRole" && discoveryRole(b.ref.Name) {
 		return
 	}
 	for i, sub := range b.subjects {
-		var id, who string
+		var c misconfig.Check
+		var who string
 		switch {
 		case sub.Kind == rbacv1.UserKind && sub.Name == "system:anonymous":
-			id, who = idAnonymous, "every request without credentials"
+			c, who = checkAnonymous, "every request without credentials"
 		case sub.Kind == rbacv1.GroupKind && sub.Name == "system:unauthenticated":
-			id, who = idAnonymous, "every request without credentials"
+			c, who = checkAnonymous, "every request without credentials"
 		case sub.Kind == rbacv1.GroupKind && sub.Name == "system:authenticated":
-			id, who = idAuthenticated, "every user and service account that can log in"
+			c, who = checkAuthenticated, "every user and service account that can log in"
 		case sub.Kind == rbacv1.GroupKind && sub.Name == "system:serviceaccounts":
-			id, who = idAuthenticated, "every service account of every namespace"
+			c, who = checkAuthenticated, "every service account of every namespace"
 		default:
 			continue
 		}
-		s.add(id, o, o.LineOf("subjects", i, "name"), "grants %s %s to %s %s, which is %s", roleName, scope, sub.Kind, sub.Name, who)
+		s.add(c, o, o.LineOf("subjects", i, "name"), "grants %s %s to %s %s, which is %s", roleName, scope, sub.Kind, sub.Name, who)
 	}
 }
 
@@ -326,7 +373,7 @@ func (s *scanner) builtinBinding(b *binding, aggs []aggregator) {
 		}
 		for _, r := range rules {
 			if d, ok := c.match(r, false); ok {
-				s.add(c.id, b.obj, b.obj.LineOf("roleRef"), "binds the built-in ClusterRole %s, which grants %s: %s can %s %s", b.ref.Name, d, subjects(b), c.what, scope)
+				s.add(c.check, b.obj, b.obj.LineOf("roleRef"), "binds the built-in ClusterRole %s, which grants %s: %s can %s %s", b.ref.Name, d, subjects(b), c.what, scope)
 				break
 			}
 		}

@@ -76,11 +76,11 @@ func messages(fs []misconfig.Finding, id string) string {
 // gives the same answer whatever the order of the files.
 func TestCrossFile(t *testing.T) {
 	fs := scanFiles(t, "cases/cross/roles.yaml", "cases/cross/bindings.yaml")
-	secrets := messages(fs, idReadSecrets)
+	secrets := messages(fs, checkReadSecrets.ID)
 	if want := "ServiceAccount ci/deployer, Group dev can read secrets in namespace ci via RoleBinding ci/deploy"; !strings.Contains(secrets, want) {
 		t.Errorf("secrets finding %q lacks %q", secrets, want)
 	}
-	exec := messages(fs, idExec)
+	exec := messages(fs, checkExec.ID)
 	for _, want := range []string{
 		"Group sre, ServiceAccount ops/toolbox can run commands in pods cluster-wide via ClusterRoleBinding sre-exec",
 		"Group dev can run commands in pods in namespace dev via RoleBinding dev/debug",
@@ -134,9 +134,9 @@ func TestSuppression(t *testing.T) {
 		got[f.CheckID] = f.Suppression
 	}
 	want := map[string]string{
-		idReadSecrets:  "operator syncs secrets; reviewed 2026-10",
-		idTokens:       "",
-		idClusterAdmin: "suppressed by annotation",
+		checkReadSecrets.ID:  "operator syncs secrets; reviewed 2026-10",
+		checkTokens.ID:       "",
+		checkClusterAdmin.ID: "suppressed by annotation",
 	}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("suppressions = %v, want %v", got, want)
@@ -155,31 +155,31 @@ func TestRules(t *testing.T) {
 		rule rbacv1.PolicyRule
 		want []string
 	}{
-		{"full wildcard only", r(s("*"), s("*"), s("*")), s(idFullWildcard)},
-		{"verbs and resources wildcards", r(core, s("*"), s("*")), s(idWildcardVerbs, idWildcardResources)},
-		{"verb wildcard counts for capabilities", r(core, s("secrets", "pods/exec"), s("*")), s(idWildcardVerbs, idReadSecrets, idExec)},
-		{"group wildcard counts", r(s("*"), s("secrets"), s("list")), s(idReadSecrets)},
-		{"group wildcard with write", r(s("*"), s("pods"), s("patch")), s(idWildcardGroups, idWorkloads)},
+		{"full wildcard only", r(s("*"), s("*"), s("*")), s(checkFullWildcard.ID)},
+		{"verbs and resources wildcards", r(core, s("*"), s("*")), s(checkWildcardVerbs.ID, checkWildcardResources.ID)},
+		{"verb wildcard counts for capabilities", r(core, s("secrets", "pods/exec"), s("*")), s(checkWildcardVerbs.ID, checkReadSecrets.ID, checkExec.ID)},
+		{"group wildcard counts", r(s("*"), s("secrets"), s("list")), s(checkReadSecrets.ID)},
+		{"group wildcard with write", r(s("*"), s("pods"), s("patch")), s(checkWildcardGroups.ID, checkWorkloads.ID)},
 		{"wrong group", r(s("apps"), s("secrets", "pods/exec"), s("get", "create")), nil},
 		{"core group for apps kinds", r(core, s("deployments"), s("create")), nil},
-		{"extensions deployments", r(s("extensions"), s("deployments"), s("update")), s(idWorkloads)},
-		{"*/exec subresource", r(core, s("*/exec"), s("get")), s(idExec)},
+		{"extensions deployments", r(s("extensions"), s("deployments"), s("update")), s(checkWorkloads.ID)},
+		{"*/exec subresource", r(core, s("*/exec"), s("get")), s(checkExec.ID)},
 		{"pods/* is literal", r(core, s("pods/*"), s("create")), nil},
 		{"exec list is harmless", r(core, s("pods/exec"), s("list", "watch")), nil},
 		{"named secrets", r(core, s("secrets"), s("get", "list"), "tls"), nil},
-		{"named tokens still minted", r(core, s("serviceaccounts/token"), s("create"), "ci"), s(idTokens)},
-		{"bind named roles", r(s("rbac.authorization.k8s.io"), s("clusterroles"), s("bind"), "view"), s(idEscalate)},
-		{"impersonate uids", r(s("authentication.k8s.io"), s("uids"), s("impersonate")), s(idImpersonate)},
-		{"node proxy create", r(core, s("nodes/proxy"), s("create")), s(idNodes)},
+		{"named tokens still minted", r(core, s("serviceaccounts/token"), s("create"), "ci"), s(checkTokens.ID)},
+		{"bind named roles", r(s("rbac.authorization.k8s.io"), s("clusterroles"), s("bind"), "view"), s(checkEscalate.ID)},
+		{"impersonate uids", r(s("authentication.k8s.io"), s("uids"), s("impersonate")), s(checkImpersonate.ID)},
+		{"node proxy create", r(core, s("nodes/proxy"), s("create")), s(checkNodes.ID)},
 		{"node read", r(core, s("nodes", "nodes/proxy"), s("list", "watch")), nil},
-		{"events delete", r(core, s("events"), s("delete")), s(idDeleteEvents)},
+		{"events delete", r(core, s("events"), s("delete")), s(checkDeleteEvents.ID)},
 		{"non-resource URLs", rbacv1.PolicyRule{NonResourceURLs: s("*"), Verbs: s("*")}, nil},
-		{"resource wildcard, read", r(s("apps"), s("*"), s("get")), s(idWildcardResources)},
+		{"resource wildcard, read", r(s("apps"), s("*"), s("get")), s(checkWildcardResources.ID)},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			ro := &role{obj: &manifest.Object{File: "t.yaml", Line: 1, Kind: "ClusterRole", Name: "t"}, key: roleKey{kind: "ClusterRole", name: "t"}, rules: []rbacv1.PolicyRule{c.rule}}
-			s := &scanner{checks: catalog(), caps: capabilities()}
+			s := &scanner{caps: capabilities()}
 			s.role(ro, nil)
 			if got := ids(s.out); !slices.Equal(got, c.want) {
 				t.Errorf("checks = %v, want %v (%+v)", got, c.want, views(s.out))
@@ -190,7 +190,7 @@ func TestRules(t *testing.T) {
 
 func TestWildcardResourcesSaysWhatItIncludes(t *testing.T) {
 	fs := scanFiles(t, "checks/BW-RBAC-003/fail.yaml")
-	if msg := messages(fs, idWildcardResources); !strings.Contains(msg, "which includes the power to read secrets") {
+	if msg := messages(fs, checkWildcardResources.ID); !strings.Contains(msg, "which includes the power to read secrets") {
 		t.Errorf("message %q does not say the wildcard includes reading secrets", msg)
 	}
 }
@@ -206,7 +206,7 @@ func TestHostileInput(t *testing.T) {
 			Value: map[string]any{"roleRef": map[string]any{"kind": "ClusterRole", "name": "cluster-admin"},
 				"subjects": []any{map[string]any{"kind": "User", "name": "z"}}}},
 	}
-	if got := ids(Scan(objs)); !slices.Equal(got, []string{idClusterAdmin}) {
+	if got := ids(Scan(objs)); !slices.Equal(got, []string{checkClusterAdmin.ID}) {
 		t.Errorf("hand-built objects: %v", got)
 	}
 }

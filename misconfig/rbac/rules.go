@@ -6,6 +6,61 @@ import (
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
+
+	"github.com/bulwark-sec/bulwark/misconfig"
+	"github.com/bulwark-sec/bulwark/severity"
+)
+
+// The checks this file reports.
+var (
+	checkReadSecrets = misconfig.Check{
+		ID: "BW-RBAC-005", Title: "Role can read Secrets", Severity: severity.High, Target: misconfig.TargetKubernetes,
+		Rationale:  "get, list or watch on secrets returns their decoded contents, including service account tokens of more privileged accounts; list and watch return every Secret in scope at once.",
+		Fix:        "Remove read access to secrets, or limit it to get on the named Secrets the workload needs with resourceNames; prefer mounting a Secret into the pod over reading it through the API.",
+		References: []string{"CIS Kubernetes Benchmark v1.9.0 5.1.2", refGoodPractices, refNSA},
+	}
+	checkExec = misconfig.Check{
+		ID: "BW-RBAC-006", Title: "Role can run commands in pods", Severity: severity.High, Target: misconfig.TargetKubernetes,
+		Rationale:  "create or get on pods/exec or pods/attach (exec over WebSockets is a GET), or update on pods/ephemeralcontainers, runs commands inside existing containers with their service account token, mounted Secrets and host access.",
+		Fix:        "Remove pods/exec, pods/attach and pods/ephemeralcontainers from roles used by workloads and automation; grant them to people only through a time-limited break-glass binding.",
+		References: []string{refGoodPractices, refNSA},
+	}
+	checkEscalate = misconfig.Check{
+		ID: "BW-RBAC-007", Title: "Role can escalate or bind roles", Severity: severity.High, Target: misconfig.TargetKubernetes,
+		Rationale:  "escalate lets a subject write roles with permissions it does not hold, and bind lets it bind roles it does not hold: either lifts it to cluster-admin.",
+		Fix:        "Remove escalate and bind; where a controller must bind roles, limit bind to the named roles with resourceNames.",
+		References: []string{"CIS Kubernetes Benchmark v1.9.0 5.1.8", refGoodPractices},
+	}
+	checkImpersonate = misconfig.Check{
+		ID: "BW-RBAC-008", Title: "Role can impersonate users, groups or service accounts", Severity: severity.High, Target: misconfig.TargetKubernetes,
+		Rationale:  "impersonate lets a subject send requests as another identity, with all of that identity's permissions, including members of system:masters.",
+		Fix:        "Remove impersonate, or limit it with resourceNames to the identities the subject must act as.",
+		References: []string{"CIS Kubernetes Benchmark v1.9.0 5.1.8", refGoodPractices},
+	}
+	checkWorkloads = misconfig.Check{
+		ID: "BW-RBAC-009", Title: "Role can create or change workloads", Severity: severity.Medium, Target: misconfig.TargetKubernetes,
+		Rationale:  "Whoever can create or change pods, or the controllers that make pods, can run any image as any service account in the namespace and mount its Secrets, unless admission control stops it.",
+		Fix:        "Grant workload writes only to deployment pipelines that need them, and enforce Pod Security admission in the namespace.",
+		References: []string{"CIS Kubernetes Benchmark v1.9.0 5.1.4", refGoodPractices},
+	}
+	checkTokens = misconfig.Check{
+		ID: "BW-RBAC-010", Title: "Role can create service account tokens", Severity: severity.High, Target: misconfig.TargetKubernetes,
+		Rationale:  "create on serviceaccounts/token mints a token for any service account in scope, so the subject gains the permissions of the most privileged one.",
+		Fix:        "Remove create on serviceaccounts/token, or limit it with resourceNames to the service accounts concerned.",
+		References: []string{"CIS Kubernetes Benchmark v1.9.0 5.1.13", refGoodPractices},
+	}
+	checkNodes = misconfig.Check{
+		ID: "BW-RBAC-011", Title: "Role can modify nodes or use the kubelet proxy", Severity: severity.High, Target: misconfig.TargetKubernetes,
+		Rationale:  "nodes/proxy reaches the kubelet API, which runs commands in any pod on the node without API server audit or admission; updating nodes changes labels and taints to draw sensitive pods onto a node the subject controls.",
+		Fix:        "Remove access to nodes/proxy and write access to nodes; monitoring agents need only get on nodes/metrics or nodes/stats.",
+		References: []string{"CIS Kubernetes Benchmark v1.9.0 5.1.10", refGoodPractices},
+	}
+	checkDeleteEvents = misconfig.Check{
+		ID: "BW-RBAC-012", Title: "Role can delete events", Severity: severity.Low, Target: misconfig.TargetKubernetes,
+		Rationale:  "Events are often the only record of what happened in a namespace; a subject that can delete them can hide its own actions.",
+		Fix:        "Remove delete and deletecollection on events; the API server expires events on its own.",
+		References: []string{refRBAC, refNSA},
+	}
 )
 
 // A permission is some verbs on some resources of some API groups.
@@ -18,7 +73,7 @@ type permission struct {
 // A capability is one risky power a rule can hand out, made of one or more
 // permissions, each enough on its own.
 type capability struct {
-	id string
+	check misconfig.Check
 	// what holders can do, finishing "… can <what>" in messages.
 	what  string
 	perms []permission
@@ -40,29 +95,29 @@ func capabilities() []capability {
 	writeVerbs := []string{"create", "update", "patch"}
 	return []capability{
 		{
-			id: idReadSecrets, what: "read secrets", named: true,
+			check: checkReadSecrets, what: "read secrets", named: true,
 			perms: []permission{{groups: []string{""}, resources: []string{"secrets"}, verbs: readVerbs}},
 		},
 		{
-			id: idExec, what: "run commands in pods",
+			check: checkExec, what: "run commands in pods",
 			perms: []permission{
 				{groups: []string{""}, resources: []string{"pods/exec", "pods/attach"}, verbs: []string{"create", "get"}},
 				{groups: []string{""}, resources: []string{"pods/ephemeralcontainers"}, verbs: []string{"update", "patch"}},
 			},
 		},
 		{
-			id: idEscalate, what: "grant themselves any permission",
+			check: checkEscalate, what: "grant themselves any permission",
 			perms: []permission{{groups: []string{"rbac.authorization.k8s.io"}, resources: []string{"roles", "clusterroles"}, verbs: []string{"escalate", "bind"}}},
 		},
 		{
-			id: idImpersonate, what: "act as other identities",
+			check: checkImpersonate, what: "act as other identities",
 			perms: []permission{
 				{groups: []string{""}, resources: []string{"users", "groups", "serviceaccounts"}, verbs: []string{"impersonate"}},
 				{groups: []string{"authentication.k8s.io"}, resources: []string{"uids"}, verbs: []string{"impersonate"}},
 			},
 		},
 		{
-			id: idWorkloads, what: "create or change workloads",
+			check: checkWorkloads, what: "create or change workloads",
 			perms: []permission{
 				{groups: []string{""}, resources: []string{"pods", "replicationcontrollers"}, verbs: writeVerbs},
 				{groups: []string{"apps", "extensions"}, resources: []string{"deployments", "daemonsets", "statefulsets", "replicasets"}, verbs: writeVerbs},
@@ -70,18 +125,18 @@ func capabilities() []capability {
 			},
 		},
 		{
-			id: idTokens, what: "mint service account tokens",
+			check: checkTokens, what: "mint service account tokens",
 			perms: []permission{{groups: []string{""}, resources: []string{"serviceaccounts/token"}, verbs: []string{"create"}}},
 		},
 		{
-			id: idNodes, what: "modify nodes or reach the kubelet API", clusterScoped: true,
+			check: checkNodes, what: "modify nodes or reach the kubelet API", clusterScoped: true,
 			perms: []permission{
 				{groups: []string{""}, resources: []string{"nodes/proxy"}, verbs: []string{"get", "create", "update", "patch"}},
 				{groups: []string{""}, resources: []string{"nodes"}, verbs: []string{"update", "patch"}},
 			},
 		},
 		{
-			id: idDeleteEvents, what: "delete events",
+			check: checkDeleteEvents, what: "delete events",
 			perms: []permission{{groups: []string{"", "events.k8s.io"}, resources: []string{"events"}, verbs: []string{"delete", "deletecollection"}}},
 		},
 	}
