@@ -11,6 +11,7 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"cmp"
 	"compress/bzip2"
 	"compress/gzip"
 	"context"
@@ -28,7 +29,8 @@ import (
 var ErrLimit = errors.New("archive limit exceeded")
 
 // Limits bound the work one outer archive, with everything nested in it,
-// may take. Zero fields take the defaults.
+// may take. Zero fields take the defaults; a caller with defaults of its
+// own fills them in with Or.
 type Limits struct {
 	// MaxDepth is how many levels of archives are opened: 1 reads the
 	// members of the outer archive only, 2 also those of archives in it.
@@ -41,8 +43,11 @@ type Limits struct {
 	// MaxMember is the largest member handed to the caller; larger ones
 	// are passed over and counted in Stats.Skipped.
 	MaxMember int64
-	// MaxNested is the largest nested archive opened.
-	MaxNested int64
+	// MaxEntrySize is the largest nested archive opened, as its archive
+	// declares it and as it decompresses.
+	MaxEntrySize int64
+	// MaxArchives is the total of nested archives opened over all levels.
+	MaxArchives int
 	// InMemory is the largest zip held in memory; larger ones are copied
 	// to a file in TempDir, as a zip is read from its end.
 	InMemory int64
@@ -53,34 +58,47 @@ type Limits struct {
 // Defaults for Limits: above what real archives need (a Spring Boot jar
 // nests one level, a war in an ear two), low enough to stop bombs.
 const (
-	defaultMaxDepth   = 3
-	defaultMaxBytes   = 1 << 30
-	defaultMaxEntries = 1 << 20
-	defaultMaxMember  = 10 << 20
-	defaultMaxNested  = 256 << 20
-	defaultInMemory   = 32 << 20
+	defaultMaxDepth     = 3
+	defaultMaxBytes     = 1 << 30
+	defaultMaxEntries   = 1 << 20
+	defaultMaxMember    = 10 << 20
+	defaultMaxEntrySize = 256 << 20
+	// Every nested archive is a member too, so by default MaxEntries
+	// stops a walk before this does.
+	defaultMaxArchives = defaultMaxEntries
+	defaultInMemory    = 32 << 20
 )
 
-func (l Limits) withDefaults() Limits {
-	if l.MaxDepth <= 0 {
-		l.MaxDepth = defaultMaxDepth
-	}
-	if l.MaxBytes <= 0 {
-		l.MaxBytes = defaultMaxBytes
-	}
-	if l.MaxEntries <= 0 {
-		l.MaxEntries = defaultMaxEntries
-	}
-	if l.MaxMember <= 0 {
-		l.MaxMember = defaultMaxMember
-	}
-	if l.MaxNested <= 0 {
-		l.MaxNested = defaultMaxNested
-	}
-	if l.InMemory <= 0 {
-		l.InMemory = defaultInMemory
-	}
+// Or returns l with each field that is zero (or negative) taken from d.
+func (l Limits) Or(d Limits) Limits {
+	l.MaxDepth = or(l.MaxDepth, d.MaxDepth)
+	l.MaxBytes = or(l.MaxBytes, d.MaxBytes)
+	l.MaxEntries = or(l.MaxEntries, d.MaxEntries)
+	l.MaxMember = or(l.MaxMember, d.MaxMember)
+	l.MaxEntrySize = or(l.MaxEntrySize, d.MaxEntrySize)
+	l.MaxArchives = or(l.MaxArchives, d.MaxArchives)
+	l.InMemory = or(l.InMemory, d.InMemory)
+	l.TempDir = cmp.Or(l.TempDir, d.TempDir)
 	return l
+}
+
+func or[T int | int64](v, d T) T {
+	if v <= 0 {
+		return d
+	}
+	return v
+}
+
+func (l Limits) withDefaults() Limits {
+	return l.Or(Limits{
+		MaxDepth:     defaultMaxDepth,
+		MaxBytes:     defaultMaxBytes,
+		MaxEntries:   defaultMaxEntries,
+		MaxMember:    defaultMaxMember,
+		MaxEntrySize: defaultMaxEntrySize,
+		MaxArchives:  defaultMaxArchives,
+		InMemory:     defaultInMemory,
+	})
 }
 
 // Member is one file inside an archive, handed to the caller of Walk.
@@ -173,12 +191,13 @@ func Walk(ctx context.Context, r io.Reader, name string, lim Limits, fn func(Mem
 }
 
 type walker struct {
-	ctx     context.Context
-	lim     Limits
-	fn      func(Member) error
-	budget  *Budget
-	entries int // members met so far, at every level
-	stats   Stats
+	ctx      context.Context
+	lim      Limits
+	fn       func(Member) error
+	budget   *Budget
+	entries  int // members met so far, at every level
+	archives int // nested archives opened so far
+	stats    Stats
 }
 
 // errSkip marks a nested archive that turned out unreadable.
@@ -275,7 +294,7 @@ func (w *walker) tar(r io.Reader, name string, depth int) error {
 
 // spoolZip makes a zip stream readable at random offsets and reads it.
 func (w *walker) spoolZip(r io.Reader, name string, depth int) error {
-	limit := w.lim.MaxNested
+	limit := w.lim.MaxEntrySize
 	if depth == 1 {
 		limit = 1 << 40 // the caller bounds the outer archive
 	}
@@ -329,11 +348,14 @@ func (w *walker) member(r io.Reader, loc string, size int64, depth int) error {
 		return fmt.Errorf("%w: more than %d members", ErrLimit, w.lim.MaxEntries)
 	}
 	if FormatOf(loc) != None && depth < w.lim.MaxDepth {
-		if size > w.lim.MaxNested {
+		if w.archives++; w.archives > w.lim.MaxArchives {
+			return fmt.Errorf("%w: more than %d nested archives", ErrLimit, w.lim.MaxArchives)
+		}
+		if size > w.lim.MaxEntrySize {
 			w.stats.Skipped++
 			return nil
 		}
-		err := w.stream(io.LimitReader(r, w.lim.MaxNested+1), loc, depth+1, false)
+		err := w.stream(io.LimitReader(r, w.lim.MaxEntrySize+1), loc, depth+1, false)
 		if errors.Is(err, errSkip) {
 			w.stats.Skipped++
 			return nil
