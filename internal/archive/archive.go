@@ -101,17 +101,33 @@ func (l Limits) withDefaults() Limits {
 	})
 }
 
-// Member is one file inside an archive, handed to the caller of Walk.
+// Member is one file inside an archive, handed to the caller of a walk.
 type Member struct {
 	// Path locates the member from the outer archive's name, with "!/"
 	// between the levels: "app.war!/WEB-INF/lib/x.jar!/config.properties".
 	Path string
+	// Name is the member's name in its archive as the archive writes it,
+	// for matching ("META-INF/MANIFEST.MF"). Unlike Path's last element it
+	// is not cleaned: it may climb ("../x") and must never name a file.
+	Name string
 	// Size is the size the archive declares (the real size for gzip and
 	// bzip2 is not known beforehand: -1).
 	Size int64
 	// Content yields at most Limits.MaxMember bytes and is valid only
 	// during the call.
 	Content io.Reader
+}
+
+// Archive is one archive a walk opens: the outer one, or one nested in it.
+type Archive struct {
+	// Path locates the archive as Member.Path does; the outer archive's
+	// is the name the walk was given.
+	Path string
+	// Name is the archive's name in the archive holding it, as
+	// Member.Name; the outer archive's is its Path.
+	Name string
+	// Depth is 1 for the outer archive, 2 for an archive in it, and so on.
+	Depth int
 }
 
 // Stats counts what a walk passed over.
@@ -177,6 +193,33 @@ func sniff(head []byte) Format {
 	return None
 }
 
+// A Walker reads an archive and the archives nested in it, under its
+// Limits, and leaves it to the caller to decide which members matter: by
+// default every member FormatOf names an archive is opened (as the
+// format its content shows) and every other member is handed over.
+type Walker struct {
+	Limits
+	// Nested, when set, tells which members are archives to open, from
+	// the name they have in their archive (Member.Name), and as which
+	// format, whatever their first bytes say; None makes a member a plain
+	// one.
+	Nested func(name string) Format
+	// Want, when set, tells which members that are not opened as archives
+	// to hand over, from the name they have in their archive; the others
+	// are passed over unread.
+	Want func(name string) bool
+	// Strict makes a nested archive that the limits would pass over, as
+	// nested deeper than MaxDepth or declaring more than MaxEntrySize, an
+	// error wrapping ErrLimit: for callers to whom an archive not read is
+	// an answer missing, not a member less.
+	Strict bool
+	// Enter, when set, is called as each archive is opened, once it is
+	// found readable and before its first member, the outer archive
+	// first; Leave after its last member. An error from either stops the
+	// walk and is returned.
+	Enter, Leave func(Archive) error
+}
+
 // Walk reads the archive r, named name, and calls fn for each regular
 // member that is not itself an archive opened in turn. An error from fn
 // stops the walk and is returned. A malformed archive is an error; a
@@ -184,72 +227,139 @@ func sniff(head []byte) Format {
 // member does not hide the others. Exceeding a limit is an error wrapping
 // ErrLimit.
 func Walk(ctx context.Context, r io.Reader, name string, lim Limits, fn func(Member) error) (Stats, error) {
-	w := &walker{ctx: ctx, lim: lim.withDefaults(), fn: fn}
-	w.budget = NewBudget(w.lim.MaxBytes)
-	err := w.stream(r, name, 1, true)
+	return Walker{Limits: lim}.Walk(ctx, r, name, fn)
+}
+
+// Walk reads the archive r, named name, as the function Walk does, with
+// the Walker's choices.
+func (wk Walker) Walk(ctx context.Context, r io.Reader, name string, fn func(Member) error) (Stats, error) {
+	w := wk.start(ctx, fn)
+	w.nameOuter = true
+	err := w.stream(r, Archive{Path: name, Name: name, Depth: 1}, byContent, 0)
+	if unreadable(err) {
+		err = fmt.Errorf("%s: %w", name, errSkip)
+	}
 	return w.stats, err
 }
 
-type walker struct {
-	ctx      context.Context
-	lim      Limits
-	fn       func(Member) error
-	budget   *Budget
-	entries  int // members met so far, at every level
-	archives int // nested archives opened so far
-	stats    Stats
+// WalkZip reads the zip archive r, of size bytes, named name, as Walk
+// does: a zip is read from its end, so a caller that holds one at random
+// access need not have it copied. An archive that is not a zip is an
+// error. Errors about the outer archive do not name it: the caller, which
+// holds it, does.
+func (wk Walker) WalkZip(ctx context.Context, r io.ReaderAt, size int64, name string, fn func(Member) error) (Stats, error) {
+	w := wk.start(ctx, fn)
+	if err := ctx.Err(); err != nil {
+		return w.stats, err
+	}
+	w.stats.Archives++
+	err := w.zip(r, size, Archive{Path: name, Name: name, Depth: 1})
+	return w.stats, err
 }
 
-// errSkip marks a nested archive that turned out unreadable.
-var errSkip = errors.New("not a readable archive")
+func (wk Walker) start(ctx context.Context, fn func(Member) error) *walker {
+	wk.Limits = wk.Limits.withDefaults()
+	return &walker{Walker: wk, ctx: ctx, fn: fn, budget: NewBudget(wk.MaxBytes)}
+}
 
-// stream reads an archive of any format from a stream, at the given
-// level (1 for the outer archive).
-func (w *walker) stream(r io.Reader, name string, depth int, outer bool) error {
+// walker carries the budgets of one outer archive through its nested ones.
+type walker struct {
+	Walker    // with the default limits filled in
+	ctx       context.Context
+	fn        func(Member) error
+	budget    *Budget
+	entries   int  // members met so far, at every level
+	archives  int  // nested archives opened so far
+	nameOuter bool // whether errors about the outer archive name it
+	stats     Stats
+}
+
+// What becomes of a member that is not opened as an archive of a known
+// format, besides None (handed over).
+const (
+	byContent Format = -1 // opened as an archive of the format its first bytes show
+	passOver  Format = -2 // neither opened nor handed over
+)
+
+var (
+	// errSkip marks a nested archive that turned out unreadable.
+	errSkip = errors.New("not a readable archive")
+	// errNotZip marks one that is not a readable zip, as WalkZip says.
+	errNotZip = errors.New("not a readable zip archive")
+)
+
+// unreadable reports whether err says that an archive could not be read,
+// as a nested one may be and be passed over.
+func unreadable(err error) bool {
+	return errors.Is(err, errSkip) || errors.Is(err, errNotZip)
+}
+
+// at names the archive an error is about.
+func (w *walker) at(a Archive, err error) error {
+	if a.Depth == 1 && !w.nameOuter {
+		return err
+	}
+	return fmt.Errorf("%s: %w", a.Path, err)
+}
+
+func (w *walker) enter(a Archive) error {
+	if w.Enter == nil {
+		return nil
+	}
+	return w.Enter(a)
+}
+
+func (w *walker) leave(a Archive) error {
+	if w.Leave == nil {
+		return nil
+	}
+	return w.Leave(a)
+}
+
+// stream reads an archive from a stream, as format f; sizeHint is the
+// size its archive declares for it (0 if unknown).
+func (w *walker) stream(r io.Reader, a Archive, f Format, sizeHint int64) error {
 	if err := w.ctx.Err(); err != nil {
 		return err
 	}
 	w.stats.Archives++
 	br := bufio.NewReaderSize(r, 512)
-	head, _ := br.Peek(512)
-	var err error
-	switch sniff(head) {
+	if f == byContent {
+		head, _ := br.Peek(512)
+		f = sniff(head)
+	}
+	switch f {
 	case Zip:
-		err = w.spoolZip(br, name, depth)
+		return w.spoolZip(br, a, sizeHint)
 	case Tar:
-		err = w.tar(br, name, depth)
+		return w.tar(br, a)
 	case Gzip:
-		err = w.gzip(br, name, depth)
+		return w.gzip(br, a)
 	case Bzip2:
-		err = w.compressed(bzip2.NewReader(br), name, strings.TrimSuffix(name, path.Ext(name)), depth)
-	default:
-		err = errSkip
+		return w.compressed(bzip2.NewReader(br), a, strings.TrimSuffix(a.Path, path.Ext(a.Path)))
 	}
-	if errors.Is(err, errSkip) && outer {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	return err
+	return errSkip
 }
 
 // gzip reads a gzip stream: a tarball when its content is one, else a
 // single compressed file.
-func (w *walker) gzip(r io.Reader, name string, depth int) error {
+func (w *walker) gzip(r io.Reader, a Archive) error {
 	zr, err := gzip.NewReader(r)
 	if err != nil {
 		return errSkip
 	}
 	defer zr.Close()
-	inner := strings.TrimSuffix(name, path.Ext(name))
-	if strings.EqualFold(path.Ext(name), ".tgz") {
+	inner := strings.TrimSuffix(a.Path, path.Ext(a.Path))
+	if strings.EqualFold(path.Ext(a.Path), ".tgz") {
 		inner += ".tar"
 	}
-	return w.compressed(zr, name, inner, depth)
+	return w.compressed(zr, a, inner)
 }
 
 // compressed reads a decompressed stream whose content is a tarball or a
 // single file: a tarball is walked at the same level, as "x.tar.gz" is
 // one archive to its user.
-func (w *walker) compressed(r io.Reader, name, inner string, depth int) error {
+func (w *walker) compressed(r io.Reader, a Archive, inner string) error {
 	br := bufio.NewReaderSize(w.budget.Reader(r), 512)
 	head, err := br.Peek(512)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
@@ -259,12 +369,22 @@ func (w *walker) compressed(r io.Reader, name, inner string, depth int) error {
 		return errSkip
 	}
 	if sniff(head) == Tar {
-		return w.tar(br, name, depth)
+		return w.tar(br, a)
 	}
-	return w.member(br, name+"!/"+path.Base(inner), -1, depth)
+	if err := w.enter(a); err != nil {
+		return err
+	}
+	name := path.Base(inner)
+	if err := w.member(br, a, name, a.Path+"!/"+name, -1); err != nil {
+		return err
+	}
+	return w.leave(a)
 }
 
-func (w *walker) tar(r io.Reader, name string, depth int) error {
+func (w *walker) tar(r io.Reader, a Archive) error {
+	if err := w.enter(a); err != nil {
+		return err
+	}
 	tr := tar.NewReader(r)
 	for {
 		if err := w.ctx.Err(); err != nil {
@@ -272,53 +392,60 @@ func (w *walker) tar(r io.Reader, name string, depth int) error {
 		}
 		hdr, err := tr.Next()
 		if err == io.EOF {
-			return nil
+			break
 		}
 		if err != nil {
 			if errors.Is(err, ErrLimit) {
 				return err
 			}
 			// A truncated or corrupt tarball: keep what was read.
-			return nil
+			break
 		}
 		if hdr.Typeflag != tar.TypeReg && hdr.Typeflag != tar.TypeRegA {
 			continue
 		}
 		// A tar member is not decompressed: what it reads was charged
 		// where it was, if the tarball itself was compressed.
-		if err := w.member(tr, name+"!/"+cleanName(hdr.Name), hdr.Size, depth); err != nil {
+		if err := w.member(tr, a, hdr.Name, a.Path+"!/"+cleanName(hdr.Name), hdr.Size); err != nil {
 			return err
 		}
 	}
+	return w.leave(a)
 }
 
 // spoolZip makes a zip stream readable at random offsets and reads it.
-func (w *walker) spoolZip(r io.Reader, name string, depth int) error {
-	limit := w.lim.MaxEntrySize
-	if depth == 1 {
+func (w *walker) spoolZip(r io.Reader, a Archive, sizeHint int64) error {
+	limit := w.MaxEntrySize
+	if a.Depth == 1 {
 		limit = 1 << 40 // the caller bounds the outer archive
 	}
-	ra, size, done, err := Spool(r, 0, limit, w.lim.InMemory, w.lim.TempDir)
+	ra, size, done, err := Spool(r, sizeHint, limit, w.InMemory, w.TempDir)
 	if err != nil {
 		var pe *os.PathError
-		if depth > 1 && !errors.Is(err, ErrLimit) && !errors.As(err, &pe) && w.ctx.Err() == nil {
+		if a.Depth > 1 && !errors.Is(err, ErrLimit) && !errors.As(err, &pe) && w.ctx.Err() == nil {
 			// A nested zip that does not decompress (corrupt data, a
 			// bad checksum): pass it over, as any unreadable member.
 			return errSkip
 		}
-		return fmt.Errorf("%s: %w", name, err)
+		return w.at(a, err)
 	}
 	defer done()
-	return w.zip(ra, size, name, depth)
+	return w.zip(ra, size, a)
 }
 
-func (w *walker) zip(r io.ReaderAt, size int64, name string, depth int) error {
-	if err := CheckZipDirectory(r, size, w.lim.MaxEntries-w.entries); err != nil {
-		return fmt.Errorf("%s: %w", name, err)
+func (w *walker) zip(r io.ReaderAt, size int64, a Archive) error {
+	if err := CheckZipDirectory(r, size, w.MaxEntries-w.entries); err != nil {
+		return w.at(a, err)
 	}
 	zr, err := zip.NewReader(r, size)
+	// ErrInsecurePath (names with "../" when GODEBUG zipinsecurepath=0)
+	// comes with a usable reader: member names are only matched and
+	// reported, never used as file names.
 	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		return errSkip
+		return fmt.Errorf("%w: %w", errNotZip, err)
+	}
+	if err := w.enter(a); err != nil {
+		return err
 	}
 	for _, f := range zr.File {
 		if err := w.ctx.Err(); err != nil {
@@ -327,47 +454,94 @@ func (w *walker) zip(r io.ReaderAt, size int64, name string, depth int) error {
 		if f.Mode()&os.ModeType != 0 || strings.HasSuffix(f.Name, "/") {
 			continue
 		}
-		rc, err := f.Open()
-		if err != nil {
-			w.stats.Skipped++ // unsupported method or bad header
-			continue
-		}
-		err = w.member(w.budget.Reader(rc), name+"!/"+cleanName(f.Name), int64(min(f.UncompressedSize64, 1<<62)), depth)
-		rc.Close()
-		if err != nil {
+		if err := w.zipMember(f, a); err != nil {
 			return err
 		}
 	}
-	return nil
+	return w.leave(a)
 }
 
-// member hands one member to the caller, or opens it when it is an
-// archive and the depth allows.
-func (w *walker) member(r io.Reader, loc string, size int64, depth int) error {
-	if w.entries++; w.entries > w.lim.MaxEntries {
-		return fmt.Errorf("%w: more than %d members", ErrLimit, w.lim.MaxEntries)
-	}
-	if FormatOf(loc) != None && depth < w.lim.MaxDepth {
-		if w.archives++; w.archives > w.lim.MaxArchives {
-			return fmt.Errorf("%w: more than %d nested archives", ErrLimit, w.lim.MaxArchives)
-		}
-		if size > w.lim.MaxEntrySize {
-			w.stats.Skipped++
-			return nil
-		}
-		err := w.stream(io.LimitReader(r, w.lim.MaxEntrySize+1), loc, depth+1, false)
-		if errors.Is(err, errSkip) {
-			w.stats.Skipped++
-			return nil
-		}
+// zipMember decides on a zip member before opening it, so that members
+// no one wants cost nothing but their directory record.
+func (w *walker) zipMember(f *zip.File, a Archive) error {
+	size := int64(min(f.UncompressedSize64, 1<<62))
+	loc := a.Path + "!/" + cleanName(f.Name)
+	as, err := w.classify(a, f.Name, loc, size)
+	if err != nil || as == passOver {
 		return err
 	}
-	if size > w.lim.MaxMember {
+	rc, err := f.Open()
+	if err != nil {
+		w.stats.Skipped++ // unsupported method or bad header
+		return nil
+	}
+	defer rc.Close()
+	return w.use(w.budget.Reader(rc), a, f.Name, loc, size, as)
+}
+
+// member handles a member of a read from a stream.
+func (w *walker) member(r io.Reader, a Archive, name, loc string, size int64) error {
+	as, err := w.classify(a, name, loc, size)
+	if err != nil || as == passOver {
+		return err
+	}
+	return w.use(r, a, name, loc, size, as)
+}
+
+// classify counts a member of a, named name there and located at loc,
+// and says what becomes of it: a format to open it as, None to hand it
+// over, or passOver.
+func (w *walker) classify(a Archive, name, loc string, size int64) (Format, error) {
+	if w.entries++; w.entries > w.MaxEntries {
+		return passOver, fmt.Errorf("%w: more than %d members", ErrLimit, w.MaxEntries)
+	}
+	as := byContent
+	if w.Nested != nil {
+		as = w.Nested(name)
+	} else if FormatOf(loc) == None {
+		as = None
+	}
+	if as != None {
+		switch {
+		case a.Depth < w.MaxDepth:
+			if w.archives++; w.archives > w.MaxArchives {
+				return passOver, fmt.Errorf("%w: more than %d nested archives", ErrLimit, w.MaxArchives)
+			}
+			if size > w.MaxEntrySize {
+				if w.Strict {
+					return passOver, fmt.Errorf("%w: %s declares %d bytes, over the %d byte limit", ErrLimit, loc, size, w.MaxEntrySize)
+				}
+				w.stats.Skipped++
+				return passOver, nil
+			}
+			return as, nil
+		case w.Strict:
+			return passOver, fmt.Errorf("%w: %s is nested more than %d archives deep", ErrLimit, loc, w.MaxDepth-1)
+		}
+	}
+	if w.Want != nil && !w.Want(name) {
+		return passOver, nil
+	}
+	if size > w.MaxMember {
+		w.stats.Skipped++
+		return passOver, nil
+	}
+	return None, nil
+}
+
+// use opens a member of a as an archive of format as, or hands it over
+// when as is None.
+func (w *walker) use(r io.Reader, a Archive, name, loc string, size int64, as Format) error {
+	if as == None {
+		w.stats.Members++
+		return w.fn(Member{Path: loc, Name: name, Size: size, Content: io.LimitReader(r, w.MaxMember)})
+	}
+	err := w.stream(io.LimitReader(r, w.MaxEntrySize+1), Archive{Path: loc, Name: name, Depth: a.Depth + 1}, as, max(size, 0))
+	if unreadable(err) {
 		w.stats.Skipped++
 		return nil
 	}
-	w.stats.Members++
-	return w.fn(Member{Path: loc, Size: size, Content: io.LimitReader(r, w.lim.MaxMember)})
+	return err
 }
 
 // cleanName makes a member name printable as a path: slash-separated,
