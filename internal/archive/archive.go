@@ -17,6 +17,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"path"
@@ -268,9 +269,10 @@ type walker struct {
 	ctx       context.Context
 	fn        func(Member) error
 	budget    *Budget
-	entries   int  // members met so far, at every level
-	archives  int  // nested archives opened so far
-	nameOuter bool // whether errors about the outer archive name it
+	entries   int    // members met so far, at every level
+	archives  int    // nested archives opened so far
+	nameOuter bool   // whether errors about the outer archive name it
+	buf       []byte // for the checksums of zips read in place
 	stats     Stats
 }
 
@@ -454,21 +456,27 @@ func (w *walker) zip(r io.ReaderAt, size int64, a Archive) error {
 		if f.Mode()&os.ModeType != 0 || strings.HasSuffix(f.Name, "/") {
 			continue
 		}
-		if err := w.zipMember(f, a); err != nil {
+		if err := w.zipMember(r, size, f, a); err != nil {
 			return err
 		}
 	}
 	return w.leave(a)
 }
 
-// zipMember decides on a zip member before opening it, so that members
-// no one wants cost nothing but their directory record.
-func (w *walker) zipMember(f *zip.File, a Archive) error {
-	size := int64(min(f.UncompressedSize64, 1<<62))
+// zipMember decides on a member f of the zip r, of size bytes, before
+// opening it, so that members no one wants cost nothing but their
+// directory record.
+func (w *walker) zipMember(r io.ReaderAt, size int64, f *zip.File, a Archive) error {
+	n := int64(min(f.UncompressedSize64, 1<<62))
 	loc := a.Path + "!/" + cleanName(f.Name)
-	as, err := w.classify(a, f.Name, loc, size)
+	as, err := w.classify(a, f.Name, loc, n)
 	if err != nil || as == passOver {
 		return err
+	}
+	if as == Zip || as == byContent {
+		if done, err := w.inPlace(r, size, f, Archive{Path: loc, Name: f.Name, Depth: a.Depth + 1}, as); done {
+			return err
+		}
 	}
 	rc, err := f.Open()
 	if err != nil {
@@ -476,7 +484,59 @@ func (w *walker) zipMember(f *zip.File, a Archive) error {
 		return nil
 	}
 	defer rc.Close()
-	return w.use(w.budget.Reader(rc), a, f.Name, loc, size, as)
+	return w.use(w.budget.Reader(rc), a, f.Name, loc, n, as)
+}
+
+// inPlace reads a nested zip that its parent r, of size bytes, stores
+// uncompressed (as Spring Boot stores BOOT-INF/lib) where it lies, rather
+// than copying it out; it is charged to the budget and its checksum
+// verified as a copy would be. It reports false, having done nothing,
+// when f is not a stored zip at a consistent place.
+func (w *walker) inPlace(r io.ReaderAt, size int64, f *zip.File, inner Archive, as Format) (bool, error) {
+	if f.Method != zip.Store || f.CompressedSize64 != f.UncompressedSize64 {
+		return false, nil
+	}
+	n := int64(f.UncompressedSize64)
+	off, err := f.DataOffset()
+	if err != nil || off < 0 || off > size || n > size-off {
+		return false, nil // left for archive/zip to find wanting
+	}
+	data := io.NewSectionReader(r, off, n)
+	if as == byContent {
+		var head [512]byte
+		k, _ := data.ReadAt(head[:], 0)
+		if sniff(head[:k]) != Zip {
+			return false, nil
+		}
+	}
+	if err := w.ctx.Err(); err != nil {
+		return true, err
+	}
+	w.stats.Archives++
+	if err := w.budget.Charge(n); err != nil {
+		return true, w.at(inner, err)
+	}
+	// archive/zip compares the checksum when one is set or a data
+	// descriptor follows.
+	if f.CRC32 != 0 || f.Flags&0x8 != 0 {
+		if w.buf == nil {
+			w.buf = make([]byte, 32<<10)
+		}
+		h := crc32.NewIEEE()
+		if _, err := io.CopyBuffer(h, data, w.buf); err != nil {
+			return true, w.at(inner, err)
+		}
+		if h.Sum32() != f.CRC32 {
+			w.stats.Skipped++
+			return true, nil
+		}
+	}
+	err = w.zip(data, n, inner)
+	if unreadable(err) {
+		w.stats.Skipped++
+		return true, nil
+	}
+	return true, err
 }
 
 // member handles a member of a read from a stream.

@@ -1,10 +1,13 @@
 package archive
 
 import (
+	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
+	"hash/crc32"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -132,5 +135,45 @@ func TestWalkZipErrors(t *testing.T) {
 	_, err = Walker{Enter: func(Archive) error { return stop }}.WalkZip(context.Background(), bytes.NewReader(data), int64(len(data)), "x.jar", nil)
 	if err != stop {
 		t.Errorf("Enter's error: %v", err)
+	}
+}
+
+// stored makes a zip of one member kept uncompressed, as Spring Boot
+// keeps the jars in BOOT-INF/lib.
+func stored(t testing.TB, name string, body []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	n := uint64(len(body))
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: name, Method: zip.Store, CRC32: crc32.ChecksumIEEE(body), CompressedSize64: n, UncompressedSize64: n})
+	if err == nil {
+		_, err = w.Write(body)
+	}
+	if err == nil {
+		err = zw.Close()
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestStoredInPlace reads a stored nested zip where it lies: nothing is
+// copied to a temporary file (the directory given does not exist), and
+// it is still charged to the budget.
+func TestStoredInPlace(t *testing.T) {
+	inner := stored(t, "a.txt", bytes.Repeat([]byte("a"), 4096))
+	lim := Limits{MaxDepth: 2, InMemory: 1024, TempDir: filepath.Join(t.TempDir(), "missing")}
+	data := stored(t, "lib/x.jar", inner)
+	got, st, err := events(t, Walker{Limits: lim}, data, "o.jar")
+	if err != nil || st.Archives != 2 || !slices.Contains(got, "a.txt="+strings.Repeat("a", 4096)) {
+		t.Errorf("stored: %q, %+v, %v", got, st, err)
+	}
+	if _, _, err := events(t, Walker{Limits: lim}, zipOf(t, entry{"lib/x.jar", inner}), "o.jar"); err == nil {
+		t.Error("compressed: read without its temporary file")
+	}
+	lim.MaxBytes = int64(len(inner)) - 1
+	if _, _, err := events(t, Walker{Limits: lim}, data, "o.jar"); !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "o.jar!/lib/x.jar: ") {
+		t.Errorf("over budget: err = %v", err)
 	}
 }
