@@ -325,20 +325,20 @@ func (w *walker) stream(r io.Reader, a Archive, f Format, sizeHint int64) error 
 		return err
 	}
 	w.stats.Archives++
-	br := bufio.NewReaderSize(r, 512)
 	if f == byContent {
+		br := bufio.NewReaderSize(r, 512)
 		head, _ := br.Peek(512)
-		f = sniff(head)
+		f, r = sniff(head), br
 	}
 	switch f {
 	case Zip:
-		return w.spoolZip(br, a, sizeHint)
+		return w.spoolZip(r, a, sizeHint)
 	case Tar:
-		return w.tar(br, a)
+		return w.tar(r, a)
 	case Gzip:
-		return w.gzip(br, a)
+		return w.gzip(r, a)
 	case Bzip2:
-		return w.compressed(bzip2.NewReader(br), a, strings.TrimSuffix(a.Path, path.Ext(a.Path)))
+		return w.compressed(bzip2.NewReader(r), a, strings.TrimSuffix(a.Path, path.Ext(a.Path)))
 	}
 	return errSkip
 }
@@ -377,7 +377,7 @@ func (w *walker) compressed(r io.Reader, a Archive, inner string) error {
 		return err
 	}
 	name := path.Base(inner)
-	if err := w.member(br, a, name, a.Path+"!/"+name, -1); err != nil {
+	if err := w.member(br, &pending{in: a, name: name, size: -1, loc: a.Path + "!/" + name}); err != nil {
 		return err
 	}
 	return w.leave(a)
@@ -408,7 +408,7 @@ func (w *walker) tar(r io.Reader, a Archive) error {
 		}
 		// A tar member is not decompressed: what it reads was charged
 		// where it was, if the tarball itself was compressed.
-		if err := w.member(tr, a, hdr.Name, a.Path+"!/"+cleanName(hdr.Name), hdr.Size); err != nil {
+		if err := w.member(tr, &pending{in: a, name: hdr.Name, size: hdr.Size}); err != nil {
 			return err
 		}
 	}
@@ -467,14 +467,13 @@ func (w *walker) zip(r io.ReaderAt, size int64, a Archive) error {
 // opening it, so that members no one wants cost nothing but their
 // directory record.
 func (w *walker) zipMember(r io.ReaderAt, size int64, f *zip.File, a Archive) error {
-	n := int64(min(f.UncompressedSize64, 1<<62))
-	loc := a.Path + "!/" + cleanName(f.Name)
-	as, err := w.classify(a, f.Name, loc, n)
+	m := &pending{in: a, name: f.Name, size: int64(min(f.UncompressedSize64, 1<<62))}
+	as, err := w.classify(m)
 	if err != nil || as == passOver {
 		return err
 	}
 	if as == Zip || as == byContent {
-		if done, err := w.inPlace(r, size, f, Archive{Path: loc, Name: f.Name, Depth: a.Depth + 1}, as); done {
+		if done, err := w.inPlace(r, size, f, m.archive(), as); done {
 			return err
 		}
 	}
@@ -484,7 +483,7 @@ func (w *walker) zipMember(r io.ReaderAt, size int64, f *zip.File, a Archive) er
 		return nil
 	}
 	defer rc.Close()
-	return w.use(w.budget.Reader(rc), a, f.Name, loc, n, as)
+	return w.use(w.budget.Reader(rc), m, as)
 }
 
 // inPlace reads a nested zip that its parent r, of size bytes, stores
@@ -539,64 +538,83 @@ func (w *walker) inPlace(r io.ReaderAt, size int64, f *zip.File, inner Archive, 
 	return true, err
 }
 
-// member handles a member of a read from a stream.
-func (w *walker) member(r io.Reader, a Archive, name, loc string, size int64) error {
-	as, err := w.classify(a, name, loc, size)
+// pending is a member being decided on.
+type pending struct {
+	in   Archive // the archive holding it
+	name string  // as that archive writes it
+	size int64   // as declared, -1 if unknown
+	loc  string  // Member.Path, made when first needed
+}
+
+func (m *pending) path() string {
+	if m.loc == "" {
+		m.loc = m.in.Path + "!/" + cleanName(m.name)
+	}
+	return m.loc
+}
+
+// archive is the member as a nested archive.
+func (m *pending) archive() Archive {
+	return Archive{Path: m.path(), Name: m.name, Depth: m.in.Depth + 1}
+}
+
+// member handles a member read from r, a stream.
+func (w *walker) member(r io.Reader, m *pending) error {
+	as, err := w.classify(m)
 	if err != nil || as == passOver {
 		return err
 	}
-	return w.use(r, a, name, loc, size, as)
+	return w.use(r, m, as)
 }
 
-// classify counts a member of a, named name there and located at loc,
-// and says what becomes of it: a format to open it as, None to hand it
-// over, or passOver.
-func (w *walker) classify(a Archive, name, loc string, size int64) (Format, error) {
+// classify counts a member and says what becomes of it: a format to open
+// it as, None to hand it over, or passOver.
+func (w *walker) classify(m *pending) (Format, error) {
 	if w.entries++; w.entries > w.MaxEntries {
 		return passOver, fmt.Errorf("%w: more than %d members", ErrLimit, w.MaxEntries)
 	}
 	as := byContent
 	if w.Nested != nil {
-		as = w.Nested(name)
-	} else if FormatOf(loc) == None {
+		as = w.Nested(m.name)
+	} else if FormatOf(m.path()) == None {
 		as = None
 	}
 	if as != None {
 		switch {
-		case a.Depth < w.MaxDepth:
+		case m.in.Depth < w.MaxDepth:
 			if w.archives++; w.archives > w.MaxArchives {
 				return passOver, fmt.Errorf("%w: more than %d nested archives", ErrLimit, w.MaxArchives)
 			}
-			if size > w.MaxEntrySize {
+			if m.size > w.MaxEntrySize {
 				if w.Strict {
-					return passOver, fmt.Errorf("%w: %s declares %d bytes, over the %d byte limit", ErrLimit, loc, size, w.MaxEntrySize)
+					return passOver, fmt.Errorf("%w: %s declares %d bytes, over the %d byte limit", ErrLimit, m.path(), m.size, w.MaxEntrySize)
 				}
 				w.stats.Skipped++
 				return passOver, nil
 			}
 			return as, nil
 		case w.Strict:
-			return passOver, fmt.Errorf("%w: %s is nested more than %d archives deep", ErrLimit, loc, w.MaxDepth-1)
+			return passOver, fmt.Errorf("%w: %s is nested more than %d archives deep", ErrLimit, m.path(), w.MaxDepth-1)
 		}
 	}
-	if w.Want != nil && !w.Want(name) {
+	if w.Want != nil && !w.Want(m.name) {
 		return passOver, nil
 	}
-	if size > w.MaxMember {
+	if m.size > w.MaxMember {
 		w.stats.Skipped++
 		return passOver, nil
 	}
 	return None, nil
 }
 
-// use opens a member of a as an archive of format as, or hands it over
-// when as is None.
-func (w *walker) use(r io.Reader, a Archive, name, loc string, size int64, as Format) error {
+// use opens a member read from r as an archive of format as, or hands it
+// over when as is None.
+func (w *walker) use(r io.Reader, m *pending, as Format) error {
 	if as == None {
 		w.stats.Members++
-		return w.fn(Member{Path: loc, Name: name, Size: size, Content: io.LimitReader(r, w.MaxMember)})
+		return w.fn(Member{Path: m.path(), Name: m.name, Size: m.size, Content: io.LimitReader(r, w.MaxMember)})
 	}
-	err := w.stream(io.LimitReader(r, w.MaxEntrySize+1), Archive{Path: loc, Name: name, Depth: a.Depth + 1}, as, max(size, 0))
+	err := w.stream(io.LimitReader(r, w.MaxEntrySize+1), m.archive(), as, max(m.size, 0))
 	if unreadable(err) {
 		w.stats.Skipped++
 		return nil
