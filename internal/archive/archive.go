@@ -4,6 +4,10 @@
 // attacker may have written, so a bomb must cost a bounded amount of
 // memory and time. Nothing is ever written out under a member's name;
 // member names are only reported.
+//
+// It is the one walk over nested archives: a caller says, with a Walker,
+// which members are archives to open and which it wants handed over, and
+// is told as each archive is entered and left.
 package archive
 
 import (
