@@ -1,13 +1,12 @@
 package java
 
 import (
-	"archive/zip"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os"
+	"math"
 	"path"
 	"strings"
 
@@ -22,17 +21,13 @@ import (
 // what real ones look like, so it is reported rather than read in part.
 var ErrLimit = archive.ErrLimit
 
-// Defaults for Options. They are far above what real archives need (a
-// Spring Boot jar nests one level, a war in an ear two) and low enough that
-// a crafted archive costs a bounded amount of memory and time.
-const (
-	defaultMaxDepth     = 4
-	defaultMaxBytes     = 1 << 30
-	defaultMaxEntrySize = 512 << 20
-	defaultMaxEntries   = 1 << 20
-	defaultMaxArchives  = 10000
-	defaultInMemory     = 32 << 20
+// Options bound the work reading one archive, and everything nested in
+// it, may take: how many levels of archives are read (the outer one
+// counts), how many bytes they decompress to, how many entries and nested
+// archives they hold. Zero fields take java's defaults.
+type Options = archive.Limits
 
+const (
 	// maxArchiveSize is the largest outer archive the extractor reads.
 	maxArchiveSize = 1 << 30
 	// Metadata files are small; reading is capped rather than failed, as
@@ -42,49 +37,20 @@ const (
 	maxProperties = 64 << 10
 )
 
-// Options bound the work reading one archive (and everything nested in it)
-// may take. Zero fields take the defaults.
-type Options struct {
-	// MaxDepth is how deep archives may nest below the outer one.
-	MaxDepth int
-	// MaxBytes is the total of decompressed bytes read, over all entries
-	// of all nested archives.
-	MaxBytes int64
-	// MaxEntrySize is the largest nested archive read.
-	MaxEntrySize int64
-	// MaxEntries is the total number of entries over all archives read,
-	// and the most one archive's central directory may declare.
-	MaxEntries int
-	// MaxArchives is the number of nested archives read.
-	MaxArchives int
-	// InMemory is the largest nested archive held in memory; a larger one
-	// is copied to a file in TempDir.
-	InMemory int64
-	// TempDir is where large nested archives are copied to; "" means the
-	// system's temporary directory.
-	TempDir string
-}
-
-func (o Options) withDefaults() Options {
-	if o.MaxDepth <= 0 {
-		o.MaxDepth = defaultMaxDepth
+// defaults are far above what real archives need (a Spring Boot jar nests
+// one level, a war in an ear two) and low enough that a crafted archive
+// costs a bounded amount of memory and time.
+func defaults() Options {
+	return Options{
+		MaxDepth:     5, // the outer archive and four levels nested in it
+		MaxBytes:     1 << 30,
+		MaxEntrySize: 512 << 20,
+		MaxEntries:   1 << 20,
+		MaxArchives:  10000,
+		InMemory:     32 << 20,
+		// Metadata is read in part (above), never passed over for its size.
+		MaxMember: math.MaxInt64,
 	}
-	if o.MaxBytes <= 0 {
-		o.MaxBytes = defaultMaxBytes
-	}
-	if o.MaxEntrySize <= 0 {
-		o.MaxEntrySize = defaultMaxEntrySize
-	}
-	if o.MaxEntries <= 0 {
-		o.MaxEntries = defaultMaxEntries
-	}
-	if o.MaxArchives <= 0 {
-		o.MaxArchives = defaultMaxArchives
-	}
-	if o.InMemory <= 0 {
-		o.InMemory = defaultInMemory
-	}
-	return o
 }
 
 // ArchiveExtractor reads Java archives: jar, war, ear, Jenkins plugins (jpi,
@@ -132,7 +98,7 @@ func isArchiveName(name string) bool {
 // small and copied to a file in in.TempDir otherwise, since a zip is read
 // from its end. A file that is not a zip archive is an error.
 func (ArchiveExtractor) Extract(ctx context.Context, in extract.Input) (extract.Result, error) {
-	opts := Options{TempDir: in.TempDir}.withDefaults()
+	opts := Options{TempDir: in.TempDir}.Or(defaults())
 	ra, size, done, err := archive.Spool(in.Content, in.Size, maxArchiveSize, opts.InMemory, opts.TempDir)
 	if err != nil {
 		return extract.Result{}, fmt.Errorf("%s: %s: %w", archiveName, in.Path, err)
@@ -152,160 +118,126 @@ func ParseArchive(data []byte, name string) ([]inventory.Package, error) {
 	return ReadArchive(context.Background(), bytes.NewReader(data), int64(len(data)), name, Options{})
 }
 
-// ReadArchive reads the Java archive in r, of size bytes, found at path,
-// and the archives nested in it, returning each artifact once. A package
-// found in a nested archive is located at "outer.war!/WEB-INF/lib/x.jar".
+// ReadArchive reads the Java archive in r, of size bytes, found at name,
+// and the archives nested in it, returning each artifact once, where it
+// is first found: an archive's own artifacts before those of the archives
+// in it. A package found in a nested archive is located at
+// "outer.war!/WEB-INF/lib/x.jar", with entry names as the archive writes
+// them.
 //
 // A nested archive that is not a readable zip is skipped, as are entries
 // that fail to decompress: one broken library in a war should not hide the
-// others. Exceeding a bound in opts is an error wrapping ErrLimit.
-func ReadArchive(ctx context.Context, r io.ReaderAt, size int64, path string, opts Options) ([]inventory.Package, error) {
-	opts = opts.withDefaults()
-	w := &walker{ctx: ctx, opts: opts, budget: archive.NewBudget(opts.MaxBytes), seen: map[string]bool{}}
-	if err := w.archive(r, size, path, 0); err != nil {
+// others. Exceeding a bound in opts, nesting deeper than MaxDepth
+// included, is an error wrapping ErrLimit.
+func ReadArchive(ctx context.Context, r io.ReaderAt, size int64, name string, opts Options) ([]inventory.Package, error) {
+	var rd reader
+	w := archive.Walker{
+		Limits: opts.Or(defaults()),
+		Nested: nestedFormat,
+		Want:   wanted,
+		Strict: true,
+		Enter:  rd.enter,
+		Leave:  rd.leave,
+	}
+	if _, err := w.WalkZip(ctx, r, size, name, rd.member); err != nil {
 		return nil, err
 	}
-	return w.pkgs, nil
+	return rd.packages(), nil
 }
 
-// walker carries the budgets of one outer archive through its nested ones.
-type walker struct {
-	ctx      context.Context
-	opts     Options
-	budget   *archive.Budget
-	entries  int
-	archives int
-	seen     map[string]bool // group:artifact:version already reported
-	pkgs     []inventory.Package
+// nestedFormat opens the Java archives in an archive, as zips whatever
+// their first bytes: an executable jar starts with its launch script.
+func nestedFormat(name string) archive.Format {
+	if isArchiveName(name) {
+		return archive.Zip
+	}
+	return archive.None
 }
 
-func (w *walker) archive(r io.ReaderAt, size int64, loc string, depth int) error {
-	if err := w.ctx.Err(); err != nil {
-		return err
+// wanted picks the entries that say what an archive is.
+func wanted(name string) bool {
+	return isPomProperties(name) || isManifest(name)
+}
+
+func isManifest(name string) bool { return strings.EqualFold(name, "META-INF/MANIFEST.MF") }
+
+// reader gathers, for each archive a walk opens, what it says of itself.
+type reader struct {
+	jars []*jar // in the order opened: an archive before those in it
+	open []*jar // the archives being read, the outer one first
+}
+
+// jar is what one archive says of itself.
+type jar struct {
+	loc      string // as ReadArchive locates packages
+	props    []coords
+	manifest Manifest // the first one
+}
+
+func (rd *reader) enter(a archive.Archive) error {
+	j := &jar{loc: a.Name}
+	if n := len(rd.open); n > 0 {
+		j.loc = rd.open[n-1].loc + "!/" + a.Name
 	}
-	if err := archive.CheckZipDirectory(r, size, w.opts.MaxEntries); err != nil {
-		return err
-	}
-	zr, err := zip.NewReader(r, size)
-	// ErrInsecurePath (names with "../" when GODEBUG zipinsecurepath=0)
-	// comes with a usable reader; entry names are only ever matched and
-	// printed here, never used as file names.
-	if err != nil && !errors.Is(err, zip.ErrInsecurePath) {
-		return fmt.Errorf("not a readable zip archive: %w", err)
-	}
-	if w.entries += len(zr.File); w.entries > w.opts.MaxEntries {
-		return fmt.Errorf("%w: more than %d entries", ErrLimit, w.opts.MaxEntries)
-	}
-	var (
-		props    []coords
-		manifest Manifest
-		nested   []*zip.File
-	)
-	for i, f := range zr.File {
-		if i%1024 == 0 {
-			if err := w.ctx.Err(); err != nil {
-				return err
-			}
-		}
-		switch {
-		case strings.HasSuffix(f.Name, "/"):
-		case isPomProperties(f.Name):
-			data, err := w.readSmall(f, maxProperties)
-			if err != nil {
-				return err
-			}
-			if c, ok := propsCoords(f.Name, data); ok {
-				props = append(props, c)
-			}
-		case manifest == nil && strings.EqualFold(f.Name, "META-INF/MANIFEST.MF"):
-			data, err := w.readSmall(f, maxManifest)
-			if err != nil {
-				return err
-			}
-			manifest = ParseManifest(data)
-		case isArchiveName(f.Name):
-			nested = append(nested, f)
-		}
-	}
-	for _, c := range identify(props, manifest, path.Base(loc)) {
-		w.add(c, loc)
-	}
-	for _, f := range nested {
-		if err := w.nested(r, size, f, loc, depth+1); err != nil {
+	rd.jars = append(rd.jars, j)
+	rd.open = append(rd.open, j)
+	return nil
+}
+
+func (rd *reader) leave(archive.Archive) error {
+	rd.open = rd.open[:len(rd.open)-1]
+	return nil
+}
+
+// member reads a pom.properties or a manifest of the archive being read.
+func (rd *reader) member(m archive.Member) error {
+	j := rd.open[len(rd.open)-1]
+	switch {
+	case isPomProperties(m.Name):
+		data, err := readSmall(m.Content, maxProperties)
+		if err != nil {
 			return err
 		}
+		if c, ok := propsCoords(m.Name, data); ok {
+			j.props = append(j.props, c)
+		}
+	case j.manifest == nil && isManifest(m.Name):
+		data, err := readSmall(m.Content, maxManifest)
+		if err != nil {
+			return err
+		}
+		j.manifest = ParseManifest(data)
 	}
 	return nil
 }
 
-// nested reads one archive stored inside another. A stored (uncompressed)
-// entry, as Spring Boot writes BOOT-INF/lib, is read in place; a
-// compressed one is decompressed to memory or, when large, to a file.
-func (w *walker) nested(parent io.ReaderAt, parentSize int64, f *zip.File, outer string, depth int) error {
-	loc := outer + "!/" + f.Name
-	if depth > w.opts.MaxDepth {
-		return fmt.Errorf("%w: %s is nested more than %d archives deep", ErrLimit, loc, w.opts.MaxDepth)
-	}
-	if w.archives++; w.archives > w.opts.MaxArchives {
-		return fmt.Errorf("%w: more than %d nested archives", ErrLimit, w.opts.MaxArchives)
-	}
-	if f.UncompressedSize64 > uint64(w.opts.MaxEntrySize) {
-		return fmt.Errorf("%w: %s declares %d bytes, over the %d byte limit", ErrLimit, loc, f.UncompressedSize64, w.opts.MaxEntrySize)
-	}
-	if f.Method == zip.Store && f.CompressedSize64 == f.UncompressedSize64 {
-		off, err := f.DataOffset()
-		n := int64(f.UncompressedSize64)
-		if err != nil || off < 0 || off > parentSize || n > parentSize-off {
-			return nil // truncated or inconsistent entry: skip it
+// packages names the artifacts of every archive read, each once.
+func (rd *reader) packages() []inventory.Package {
+	var pkgs []inventory.Package
+	seen := map[string]bool{} // group:artifact:version already reported
+	for _, j := range rd.jars {
+		for _, c := range identify(j.props, j.manifest, path.Base(j.loc)) {
+			if seen[c.key()] {
+				continue
+			}
+			seen[c.key()] = true
+			pkgs = append(pkgs, inventory.Package{
+				Type:     inventory.TypeMaven,
+				Name:     c.name(),
+				Version:  c.version,
+				Licenses: c.licenses,
+				Location: j.loc,
+				Layer:    -1,
+			})
 		}
-		if err := w.budget.Charge(n); err != nil {
-			return err
-		}
-		return w.skipFormat(w.archive(io.NewSectionReader(parent, off, n), n, loc, depth))
 	}
-	rc, err := f.Open()
-	if err != nil {
-		return nil // unsupported method or bad header: skip it
-	}
-	defer rc.Close()
-	ra, n, done, err := archive.Spool(w.budget.Reader(rc), int64(min(f.UncompressedSize64, 1<<40)), w.opts.MaxEntrySize, w.opts.InMemory, w.opts.TempDir)
-	if err != nil {
-		if errors.Is(err, ErrLimit) || w.ctx.Err() != nil {
-			return fmt.Errorf("%s: %w", loc, err)
-		}
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			return fmt.Errorf("%s: %w", loc, err) // the temp dir failed, not the entry
-		}
-		return nil // corrupt compressed data: skip it
-	}
-	defer done()
-	return w.skipFormat(w.archive(ra, n, loc, depth))
-}
-
-// skipFormat lets a nested archive that is not a readable zip pass: a file
-// named .jar may be anything, and the outer archive's other contents still
-// count. Limits and cancellation still stop the walk.
-func (w *walker) skipFormat(err error) error {
-	if err == nil || errors.Is(err, ErrLimit) || w.ctx.Err() != nil {
-		return err
-	}
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return err
-	}
-	return nil
+	return pkgs
 }
 
 // readSmall reads up to max bytes of a metadata entry. An entry that does
 // not decompress reads as empty; only running out of budget is an error.
-func (w *walker) readSmall(f *zip.File, max int64) ([]byte, error) {
-	rc, err := f.Open()
-	if err != nil {
-		return nil, nil
-	}
-	defer rc.Close()
-	data, err := io.ReadAll(io.LimitReader(w.budget.Reader(rc), max))
+func readSmall(r io.Reader, max int64) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(r, max))
 	if errors.Is(err, ErrLimit) {
 		return nil, err
 	}
@@ -313,21 +245,6 @@ func (w *walker) readSmall(f *zip.File, max int64) ([]byte, error) {
 		return nil, nil
 	}
 	return data, nil
-}
-
-func (w *walker) add(c coords, loc string) {
-	if w.seen[c.key()] {
-		return
-	}
-	w.seen[c.key()] = true
-	w.pkgs = append(w.pkgs, inventory.Package{
-		Type:     inventory.TypeMaven,
-		Name:     c.name(),
-		Version:  c.version,
-		Licenses: c.licenses,
-		Location: loc,
-		Layer:    -1,
-	})
 }
 
 // isPomProperties matches META-INF/maven/<group>/<artifact>/pom.properties.
