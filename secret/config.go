@@ -234,7 +234,8 @@ func compileAll(patterns []string, what string) ([]*regexp.Regexp, error) {
 }
 
 // engineVersion changes when the engine finds different things from the
-// same rules (Kubernetes Secret decoding came with 2).
+// same rules (2 came with scanning decoded values, now ScanWith; what is
+// decoded is the caller's, and extract/secrets versions it).
 const engineVersion = 2
 
 // Fingerprint identifies what the engine finds: its rules, allowlists and

@@ -207,24 +207,24 @@ func Binary(data []byte) bool {
 
 // Scan returns the secrets in one file's content, in file order. Binary
 // content, allow-listed paths and the part beyond MaxFileSize are
-// skipped.
+// skipped. Values the file holds encoded are not decoded: see ScanWith.
 func (e *Engine) Scan(path string, data []byte) []Finding {
+	return e.ScanWith(path, data, nil)
+}
+
+// scanned returns the part of data the engine scans, and false when it
+// scans none of it: an allow-listed path, empty or binary content.
+func (e *Engine) scanned(path string, data []byte) ([]byte, bool) {
 	if matchAny(e.opts.AllowPaths, path) {
-		return nil
+		return nil, false
 	}
 	if len(data) > e.opts.MaxFileSize {
 		data = data[:e.opts.MaxFileSize]
 	}
 	if len(data) == 0 || Binary(data) {
-		return nil
+		return nil, false
 	}
-	out := e.scanText(path, data)
-	if isManifest(path) {
-		if decoded := e.scanSecretData(path, data); len(decoded) > 0 {
-			out = mergeDecoded(out, decoded)
-		}
-	}
-	return out
+	return data, true
 }
 
 // scanText scans text; findings are in file order with their lines.
@@ -326,24 +326,6 @@ func findAll(re *regexp.Regexp, data []byte, ws []window) [][]int {
 			out = append(out, m)
 		}
 	}
-	return out
-}
-
-// mergeDecoded adds the findings in decoded Secret values; a generic
-// finding on the encoded text of the same line gives way to them.
-func mergeDecoded(plain, decoded []Finding) []Finding {
-	lines := map[int]bool{}
-	for _, f := range decoded {
-		lines[f.Line] = true
-	}
-	out := plain[:0]
-	for _, f := range plain {
-		if !(lines[f.Line] && strings.HasPrefix(f.RuleID, "generic-")) {
-			out = append(out, f)
-		}
-	}
-	out = append(out, decoded...)
-	sort.SliceStable(out, func(i, j int) bool { return out[i].Line < out[j].Line })
 	return out
 }
 

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -193,46 +194,62 @@ func (k *keywords) lowerString(s string) []byte {
 	return b
 }
 
-func TestKubernetesSecretData(t *testing.T) {
+// TestScanWith: values a decoder hands the engine are scanned as
+// "name: value" and reported on their line with their encoding, in line
+// order among the file's own findings; a generic finding on the encoded
+// text of that line gives way to them.
+func TestScanWith(t *testing.T) {
 	b64 := func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) }
-	text := `apiVersion: v1
-kind: ConfigMap
-metadata: {name: not-a-secret}
-data:
-  key: ` + b64("AKIAZ3MHXQ4T7KPLN2VB") + `
----
-apiVersion: v1
-kind: Secret
-metadata:
-  name: db
-  namespace: shop
-type: Opaque
-data:
-  password: ` + b64("Xk48Lm2Vn9Rb4Tk1") + `
-  aws: ` + b64("AKIAZ3MHXQ4T7KPLN2VB") + `
-  user: ` + b64("shop") + `
-  bad: "!!not base64"
-`
+	text := "token: ghp_Xk48Lm2Vn9Rb4Tk1Wz8Pc3Hd6Jf0Ys5Ua2Ge\n" +
+		"password: " + b64("Xk48Lm2Vn9Rb4Tk1") + "\n" +
+		"aws: " + b64("AKIAZ3MHXQ4T7KPLN2VB") + "\n" +
+		"user: " + b64("shop") + "\n"
+	var seen []byte
+	decode := func(path string, text []byte) []Decoded {
+		seen = text
+		return []Decoded{
+			{Name: "password", Value: []byte("Xk48Lm2Vn9Rb4Tk1"), Line: 2, Encoding: "base64 (Secret shop/db data.password)"},
+			{Name: "aws", Value: []byte("AKIAZ3MHXQ4T7KPLN2VB"), Line: 3, Encoding: "base64 (Secret shop/db data.aws)"},
+			{Name: "user", Value: []byte("shop"), Line: 4, Encoding: "base64 (Secret shop/db data.user)"},
+			{Name: "empty", Line: 5, Encoding: "base64"},
+			{Name: "binary", Value: []byte("\x00password=Xk48Lm2Vn9Rb4Tk1"), Line: 5, Encoding: "base64"},
+		}
+	}
 	eng := New(Builtin(), Options{})
 	var got []string
-	for _, f := range eng.Scan("deploy/secret.yaml", []byte(text)) {
-		got = append(got, fmt.Sprintf("%s:%d %s", f.RuleID, f.Line, f.Encoding))
+	for _, f := range eng.ScanWith("deploy/secret.yaml", []byte(text), decode) {
+		got = append(got, fmt.Sprintf("%s:%d:%d %s", f.RuleID, f.Line, f.Offset, f.Encoding))
 		if strings.Contains(f.Match, "Lm2Vn9") || strings.Contains(f.Match, "XQ4T7") {
 			t.Errorf("unredacted: %s", f.Match)
 		}
 	}
 	want := []string{
-		"generic-password:14 base64 (Secret shop/db data.password)",
-		"aws-access-key-id:15 base64 (Secret shop/db data.aws)",
+		"github-pat:1:7 ",
+		"generic-password:2:-1 base64 (Secret shop/db data.password)",
+		"aws-access-key-id:3:-1 base64 (Secret shop/db data.aws)",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("got\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-	// Outside manifest files, nothing is decoded.
-	for _, f := range eng.Scan("notes.txt", []byte(text)) {
+	if string(seen) != text {
+		t.Errorf("the decoder read %q", seen)
+	}
+	// Scan decodes nothing.
+	for _, f := range eng.Scan("deploy/secret.yaml", []byte(text)) {
 		if f.Encoding != "" {
-			t.Errorf("decoded a text file: %v", f)
+			t.Errorf("Scan decoded: %v", f)
 		}
+	}
+	// The decoder reads what the engine scans: none of an allow-listed
+	// path, the text up to MaxFileSize.
+	seen = nil
+	allow := New(Builtin(), Options{AllowPaths: []*regexp.Regexp{regexp.MustCompile(`^deploy/`)}})
+	if fs := allow.ScanWith("deploy/secret.yaml", []byte(text), decode); len(fs) != 0 || seen != nil {
+		t.Errorf("allow-listed path: %v, decoder read %q", fs, seen)
+	}
+	New(Builtin(), Options{MaxFileSize: 20}).ScanWith("deploy/secret.yaml", []byte(text), decode)
+	if string(seen) != text[:20] {
+		t.Errorf("the decoder read %q past MaxFileSize", seen)
 	}
 }
 

@@ -31,10 +31,10 @@ type ArchiveExtractor struct {
 // Name implements extract.Extractor.
 func (ArchiveExtractor) Name() string { return "secret-archive" }
 
-// Version implements extract.Extractor: it changes with the rules and
-// with the depth.
+// Version implements extract.Extractor: it changes with the rules, with
+// what is decoded and with the depth.
 func (x ArchiveExtractor) Version() int {
-	return int((x.Engine.Fingerprint()*31 + uint32(x.Depth)) & 0x7fffffff)
+	return int((version(x.Engine)*31 + uint32(x.Depth)) & 0x7fffffff)
 }
 
 // MaxSize implements extract.Extractor.
@@ -70,7 +70,7 @@ func (x ArchiveExtractor) Extract(ctx context.Context, in extract.Input) (extrac
 			}
 			return nil // a corrupt member: the others still count
 		}
-		found = append(found, layerSecrets(x.Engine.Scan(m.Path, data))...)
+		found = append(found, layerSecrets(x.Engine.ScanWith(m.Path, data, kubernetesSecrets))...)
 		return nil
 	})
 	if err != nil {

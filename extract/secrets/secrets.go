@@ -32,10 +32,17 @@ func New() Extractor {
 // Name implements extract.Extractor.
 func (Extractor) Name() string { return "secret" }
 
-// Version implements extract.Extractor: it changes with the rule set, so
-// cached layer results are not reused across rule changes.
+// Version implements extract.Extractor: it changes with the rule set and
+// with what is decoded, so cached layer results are not reused across
+// such changes.
 func (x Extractor) Version() int {
-	return int(x.Engine.Fingerprint() & 0x7fffffff)
+	return int(version(x.Engine) & 0x7fffffff)
+}
+
+// version identifies what the extractors find with an engine: its rules
+// and limits, and what is decoded for it.
+func version(eng *secret.Engine) uint32 {
+	return eng.Fingerprint()*31 + decodeVersion
 }
 
 // MaxSize implements extract.Extractor.
@@ -115,7 +122,7 @@ func (x Extractor) Extract(ctx context.Context, in extract.Input) (extract.Resul
 	if err != nil {
 		return extract.Result{}, fmt.Errorf("secret: %s: %w", in.Path, err)
 	}
-	return extract.Result{Secrets: layerSecrets(x.Engine.Scan(in.Path, data))}, nil
+	return extract.Result{Secrets: layerSecrets(x.Engine.ScanWith(in.Path, data, kubernetesSecrets))}, nil
 }
 
 // layerSecrets turns the engine's findings into the scan's, for a file in
