@@ -3,6 +3,8 @@
 // layers they came from.
 package inventory
 
+import "github.com/bulwark-sec/bulwark/ecosystem"
+
 // Layer identifies one layer of an image. Index counts from 0 at the base.
 type Layer struct {
 	Index  int    `json:"index"`
@@ -15,19 +17,21 @@ type Layer struct {
 }
 
 // Package types, as used in package URLs (https://github.com/package-url/purl-spec).
+// They are declared with their ecosystems in package ecosystem, whose
+// table says what each means to every stage of a scan.
 const (
-	TypeDeb = "deb"
-	TypeAPK = "apk"
-	TypeRPM = "rpm"
+	TypeDeb = ecosystem.TypeDeb
+	TypeAPK = ecosystem.TypeAPK
+	TypeRPM = ecosystem.TypeRPM
 
-	TypeGolang   = "golang"
-	TypeNPM      = "npm"
-	TypePyPI     = "pypi"
-	TypeMaven    = "maven"
-	TypeGem      = "gem"
-	TypeCargo    = "cargo"
-	TypeComposer = "composer"
-	TypeNuGet    = "nuget"
+	TypeGolang   = ecosystem.TypeGolang
+	TypeNPM      = ecosystem.TypeNPM
+	TypePyPI     = ecosystem.TypePyPI
+	TypeMaven    = ecosystem.TypeMaven
+	TypeGem      = ecosystem.TypeGem
+	TypeCargo    = ecosystem.TypeCargo
+	TypeComposer = ecosystem.TypeComposer
+	TypeNuGet    = ecosystem.TypeNuGet
 )
 
 // Dependency kinds, where the source says which.

@@ -4,6 +4,8 @@ import (
 	"strings"
 
 	"github.com/package-url/packageurl-go"
+
+	"github.com/bulwark-sec/bulwark/ecosystem"
 )
 
 // purlNamespaces maps os-release IDs to the namespace package URLs use for
@@ -18,10 +20,19 @@ var purlNamespaces = map[string]string{
 	"opensuse-tumbleweed": "opensuse",
 }
 
-// PURL builds the package URL of an OS package, qualified with the
-// distribution release it was built for, as distro advisories need. It
-// returns "" for package types it does not know.
+// PURL builds the package URL of a package: an OS package's qualified
+// with the distribution release it was built for, as distro advisories
+// need; a language package's split into namespace and name the way its
+// purl type says (ecosystem.Descriptor.PURLName). It returns "" for
+// package types the ecosystem table does not know.
 func PURL(p Package, os *OS) string {
+	d, ok := ecosystem.ByPackageType(p.Type)
+	if !ok {
+		return ""
+	}
+	if !d.Distro() {
+		return languagePURL(p, d)
+	}
 	var namespace, distro string
 	if os != nil {
 		namespace = os.Family
@@ -33,6 +44,9 @@ func PURL(p Package, os *OS) string {
 			distro += "-" + os.Version
 		}
 	}
+	if namespace == "" {
+		namespace = d.PURLNamespace
+	}
 	q := map[string]string{}
 	add := func(k, v string) {
 		if v != "" {
@@ -40,23 +54,11 @@ func PURL(p Package, os *OS) string {
 		}
 	}
 	version := p.Version
-	switch p.Type {
-	case TypeDeb:
-		if namespace == "" {
-			namespace = "debian"
-		}
-	case TypeAPK:
-		if namespace == "" {
-			namespace = "alpine"
-		}
-	case TypeRPM:
-		// purl keeps the epoch out of the version, in a qualifier.
+	if d.PURLEpoch {
 		if e, rest, ok := strings.Cut(version, ":"); ok && isDigits(e) {
 			version = rest
 			add("epoch", e)
 		}
-	default:
-		return languagePURL(p)
 	}
 	add("arch", p.Arch)
 	add("distro", distro)
@@ -64,7 +66,7 @@ func PURL(p Package, os *OS) string {
 		add("upstream", p.SourceName)
 	}
 	// QualifiersFromMap sorts by key, so the string is canonical.
-	return packageurl.NewPackageURL(p.Type, namespace, p.Name, version, packageurl.QualifiersFromMap(q), "").ToString()
+	return packageurl.NewPackageURL(d.PURLType, namespace, p.Name, version, packageurl.QualifiersFromMap(q), "").ToString()
 }
 
 func isDigits(s string) bool {
@@ -79,67 +81,14 @@ func isDigits(s string) bool {
 	return true
 }
 
-// languagePURL builds the package URL of a language package. Names are
-// split into namespace and name the way each ecosystem's purl type says:
-// Go module paths and Maven group:artifact, npm scopes and Composer
-// vendor/name.
-func languagePURL(p Package) string {
-	var namespace, name string
-	switch p.Type {
-	case TypeGolang:
-		i := strings.LastIndexByte(p.Name, '/')
-		if i < 0 {
-			namespace, name = "", p.Name
-		} else {
-			namespace, name = p.Name[:i], p.Name[i+1:]
-		}
-	case TypeNPM:
-		name = p.Name
-		if strings.HasPrefix(p.Name, "@") {
-			if scope, rest, ok := strings.Cut(p.Name, "/"); ok {
-				namespace, name = scope, rest
-			}
-		}
-	case TypeMaven:
-		var ok bool
-		namespace, name, ok = strings.Cut(p.Name, ":")
-		if !ok {
-			namespace, name = "", p.Name
-		}
-	case TypeComposer:
-		var ok bool
-		namespace, name, ok = strings.Cut(p.Name, "/")
-		if !ok {
-			namespace, name = "", p.Name
-		}
-	case TypePyPI:
-		name = NormalizePyPI(p.Name)
-	case TypeGem, TypeCargo, TypeNuGet:
-		name = p.Name
-	default:
-		return ""
+// languagePURL builds the package URL of a language package.
+func languagePURL(p Package, d ecosystem.Descriptor) string {
+	namespace, name := "", p.Name
+	if d.PURLName != nil {
+		namespace, name = d.PURLName(p.Name)
 	}
 	if name == "" || p.Version == "" {
 		return ""
 	}
-	return packageurl.NewPackageURL(p.Type, namespace, name, p.Version, nil, "").ToString()
-}
-
-// NormalizePyPI returns a Python project name in the normalised form of
-// PEP 503: lower case, runs of "-", "_" and "." as one "-".
-func NormalizePyPI(name string) string {
-	var b strings.Builder
-	dash := false
-	for _, r := range strings.ToLower(name) {
-		if r == '-' || r == '_' || r == '.' {
-			dash = true
-			continue
-		}
-		if dash && b.Len() > 0 {
-			b.WriteByte('-')
-		}
-		dash = false
-		b.WriteRune(r)
-	}
-	return b.String()
+	return packageurl.NewPackageURL(d.PURLType, namespace, name, p.Version, nil, "").ToString()
 }

@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/bulwark-sec/bulwark/ecosystem"
 	"github.com/bulwark-sec/bulwark/extract"
 	"github.com/bulwark-sec/bulwark/extract/apk"
 	"github.com/bulwark-sec/bulwark/extract/dotnet"
@@ -37,7 +38,8 @@ import (
 
 // Extractors returns the extractors a default scan runs: those of
 // operating-system packages and of language packages. Adding an ecosystem
-// means adding it to one of those lists.
+// means a row in the ecosystem table and its extractor in one of those
+// lists.
 func Extractors() []extract.Extractor {
 	return append(OSExtractors(), LanguageExtractors()...)
 }
@@ -245,8 +247,7 @@ func dedupe(pkgs []inventory.Package) []inventory.Package {
 	type key struct{ typ, name, version string }
 	groups := map[key][]int{}
 	for i, p := range pkgs {
-		switch p.Type {
-		case inventory.TypeDeb, inventory.TypeAPK, inventory.TypeRPM:
+		if d, ok := ecosystem.ByPackageType(p.Type); ok && d.Distro() {
 			continue
 		}
 		k := key{p.Type, p.Name, p.Version}

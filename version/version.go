@@ -1,16 +1,11 @@
-// Package version picks the version comparison an OSV ecosystem uses.
-// Each scheme lives in its own package (version/dpkg, version/semver, ...)
-// and is tested against the scheme's reference implementation.
+// Package version picks the version comparison an OSV ecosystem uses, as
+// the ecosystem table says. Each scheme lives in its own package
+// (version/dpkg, version/semver, ...) and is tested against the scheme's
+// reference implementation.
 package version
 
 import (
-	"github.com/bulwark-sec/bulwark/version/apk"
-	"github.com/bulwark-sec/bulwark/version/composer"
-	"github.com/bulwark-sec/bulwark/version/dpkg"
-	"github.com/bulwark-sec/bulwark/version/gem"
-	"github.com/bulwark-sec/bulwark/version/maven"
-	"github.com/bulwark-sec/bulwark/version/pep440"
-	"github.com/bulwark-sec/bulwark/version/rpm"
+	"github.com/bulwark-sec/bulwark/ecosystem"
 	"github.com/bulwark-sec/bulwark/version/semver"
 )
 
@@ -21,30 +16,11 @@ type Compare func(a, b string) (int, error)
 // Semver is the comparison of OSV's SEMVER ranges, whatever the ecosystem.
 var Semver Compare = semver.Compare
 
-// schemes maps OSV base ecosystems to their comparison.
-var schemes = map[string]Compare{
-	"Debian":      dpkg.Compare,
-	"Ubuntu":      dpkg.Compare,
-	"Alpine":      apk.Compare,
-	"Wolfi":       apk.Compare,
-	"Chainguard":  apk.Compare,
-	"Red Hat":     rpm.Compare,
-	"Rocky Linux": rpm.Compare,
-	"AlmaLinux":   rpm.Compare,
-	"SUSE":        rpm.Compare,
-	"openSUSE":    rpm.Compare,
-	"Go":          semver.Compare,
-	"npm":         semver.Compare,
-	"crates.io":   semver.Compare,
-	"NuGet":       semver.CompareNuGet,
-	"PyPI":        pep440.Compare,
-	"Maven":       maven.Compare,
-	"RubyGems":    gem.Compare,
-	"Packagist":   composer.Compare,
-}
-
 // For returns the comparison of a base ecosystem ("Debian", "npm").
 func For(base string) (Compare, bool) {
-	c, ok := schemes[base]
-	return c, ok
+	d, ok := ecosystem.ByOSV(base)
+	if !ok || d.Compare == nil {
+		return nil, false
+	}
+	return d.Compare, true
 }

@@ -17,14 +17,13 @@ import (
 	"fmt"
 	"os"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/klauspost/compress/zstd"
 	"go.etcd.io/bbolt"
 
-	"github.com/bulwark-sec/bulwark/inventory"
+	"github.com/bulwark-sec/bulwark/ecosystem"
 	"github.com/bulwark-sec/bulwark/osv"
 )
 
@@ -184,14 +183,11 @@ func key(ecosystem, name string) []byte {
 }
 
 // NormalizeName puts a package name in the form the ecosystem compares
-// names in: PyPI names by PEP 503, NuGet and Packagist ids and crates
-// case-insensitively.
+// names in (ecosystem.Descriptor.Normalize): PyPI names by PEP 503, NuGet
+// and Packagist ids case-insensitively; other names as written.
 func NormalizeName(base, name string) string {
-	switch base {
-	case "PyPI":
-		return inventory.NormalizePyPI(name)
-	case "NuGet", "Packagist":
-		return strings.ToLower(name)
+	if d, ok := ecosystem.ByOSV(base); ok && d.Normalize != nil {
+		return d.Normalize(name)
 	}
 	return name
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/bulwark-sec/bulwark/ecosystem"
 	"github.com/bulwark-sec/bulwark/osv"
 )
 
@@ -20,12 +21,9 @@ const DefaultBaseURL = "https://osv-vulnerabilities.storage.googleapis.com"
 
 // DefaultEcosystems are the base ecosystems Bulwark matches packages
 // against: the distributions whose package databases it reads and the
-// language ecosystems of its extractors.
-var DefaultEcosystems = []string{
-	"Debian", "Ubuntu", "Alpine", "Wolfi", "Chainguard",
-	"Red Hat", "Rocky Linux", "AlmaLinux", "SUSE", "openSUSE",
-	"Go", "npm", "PyPI", "Maven", "crates.io", "RubyGems", "NuGet", "Packagist",
-}
+// language ecosystems of its extractors, those the ecosystem table marks
+// Default, in its order.
+var DefaultEcosystems = ecosystem.Defaults()
 
 // UpdateOptions configure Update.
 type UpdateOptions struct {
