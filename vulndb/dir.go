@@ -18,9 +18,10 @@ import (
 // per-ecosystem zips, and folders or git checkouts of OSV records in JSON
 // or YAML however the database arranges them (golang/vulndb data/osv/,
 // pypa/advisory-database vulns/<pkg>/, rustsec's osv branch crates/,
-// github/advisory-database advisories/github-reviewed/YYYY/MM/GHSA-*/).
-// A folder is walked whole; each .json, .yaml or .yml file is a record
-// or something else (indexes, CI configuration, golang/vulndb's own YAML
+// github/advisory-database advisories/github-reviewed/YYYY/MM/GHSA-*/),
+// and the Go vulnerability database's v1 layout (goindex.go). A folder
+// is walked whole; each .json, .yaml or .yml file is a record or
+// something else (indexes, CI configuration, golang/vulndb's own YAML
 // reports), which is counted and passed over.
 
 // reader turns the files of one input into records for fn, counting what
@@ -112,7 +113,8 @@ func (r *reader) record(v *osv.Vulnerability) {
 
 // ReadDir calls fn with every record in a folder: a git checkout or copy
 // of an OSV database in any of the layouts above (the walk goes into every
-// folder but hidden ones, such as .git, and testdata).
+// folder but hidden ones, such as .git, and testdata), or the Go
+// vulnerability database's v1 layout.
 func ReadDir(dir string, fn func(*osv.Vulnerability)) (Stats, error) {
 	r := &reader{fn: fn}
 	root, err := os.OpenRoot(dir)
@@ -120,6 +122,12 @@ func ReadDir(dir string, fn func(*osv.Vulnerability)) (Stats, error) {
 		return r.st, fmt.Errorf("vulndb: %w", err)
 	}
 	defer root.Close()
+	if isGoVulnDB(root) {
+		if err := readGoVulnDB(root, r); err != nil {
+			return r.st, fmt.Errorf("vulndb: %s: %w", dir, err)
+		}
+		return r.st, nil
+	}
 	r.st.Format = "folder"
 	var buf []byte
 	err = fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
@@ -201,7 +209,8 @@ func isZip(path string) bool {
 	return err == nil && string(magic[:2]) == "PK"
 }
 
-// localPath turns an input into a path: a file:// URL becomes its path; other URLs are refused, since
+// localPath turns an input into a path: a file:// URL (as govulncheck's
+// -db takes a mirror) becomes its path; other URLs are refused, since
 // import is the offline path.
 func localPath(in string) (string, error) {
 	if !strings.Contains(in, "://") {

@@ -162,6 +162,9 @@ func TestImportLayouts(t *testing.T) {
 		{"rustsec-osv", func(*testing.T) string { return "testdata/layouts/rustsec-osv" }, "rustsec-osv"},
 		// github/advisory-database; the unreviewed record affects nothing.
 		{"ghsa", func(*testing.T) string { return "testdata/layouts/ghsa" }, "ghsa"},
+		// The Go vulnerability database's v1 layout, as x/vuln's tests
+		// have it.
+		{"govulndb-v1", func(*testing.T) string { return "testdata/layouts/govulndb-v1" }, "govulndb-v1"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := tt.dir(t)

@@ -16,7 +16,7 @@ import (
 // Stats counts what reading a source of records found.
 type Stats struct {
 	// Format is what the input turned out to be: "zip", "folder",
-	// "file".
+	// "Go vulndb v1", "file".
 	Format  string
 	Records int // records read
 	// Skipped counts files that were not valid records; Problems
@@ -66,9 +66,10 @@ func (s *Stats) skip(name string, err error) {
 const MaxZipEntries = 4 << 20
 
 // ReadZip calls fn with every record in a zip of OSV JSON (or YAML)
-// files, the form osv.dev exports each ecosystem in (all.zip). A file
-// that is not a valid record is counted and skipped, other files are
-// passed over; a zip that cannot be read at all is an error. Entries are read through a size
+// files: the form osv.dev exports each ecosystem in (all.zip), or
+// vuln.go.dev's vulndb.zip. A file that is not a valid record is counted
+// and skipped, other files (the Go indexes) are passed over; a zip that
+// cannot be read at all is an error. Entries are read through a size
 // limit, whatever their headers claim, so a zip bomb costs at most
 // MaxRecordSize per entry.
 func ReadZip(path string, fn func(*osv.Vulnerability)) (Stats, error) {
@@ -130,7 +131,9 @@ func readLimited(buf []byte, r io.Reader, limit int64) ([]byte, error) {
 
 // Import loads records into the database at path from each input: an
 // osv.dev zip, a folder or git checkout of OSV records (JSON or YAML) in
-// any database's layout (a path or a file:// URL), or one record file. Each base ecosystem found in the inputs replaces
+// any database's layout, the Go vulnerability database's v1 layout (a
+// folder or a file:// URL, as govulncheck takes it), or one record
+// file. Each base ecosystem found in the inputs replaces
 // that ecosystem's data, and its meta names the inputs it came from;
 // ecosystems the inputs do not mention are carried over from the
 // existing database. This is the air-gapped path: copy what the site
