@@ -11,6 +11,9 @@ import (
 	"path/filepath"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
+	"github.com/bulwark-sec/bulwark/internal/yamltree"
 	"github.com/bulwark-sec/bulwark/osv"
 )
 
@@ -19,10 +22,11 @@ import (
 // or YAML however the database arranges them (golang/vulndb data/osv/,
 // pypa/advisory-database vulns/<pkg>/, rustsec's osv branch crates/,
 // github/advisory-database advisories/github-reviewed/YYYY/MM/GHSA-*/),
-// and the Go vulnerability database's v1 layout (goindex.go). A folder
-// is walked whole; each .json, .yaml or .yml file is a record or
-// something else (indexes, CI configuration, golang/vulndb's own YAML
-// reports), which is counted and passed over.
+// the Go vulnerability database's v1 layout (goindex.go), and Alpine's
+// secdb (secdb.go). A folder is walked whole; each .json, .yaml or .yml
+// file is a record, a secdb document, or something else (indexes, CI
+// configuration, golang/vulndb's own YAML reports), which is counted and
+// passed over.
 
 // reader turns the files of one input into records for fn, counting what
 // it finds.
@@ -63,6 +67,8 @@ func (r *reader) json(name string, data []byte) {
 	}
 	v, err := osv.Parse(data)
 	switch {
+	case errors.Is(err, osv.ErrNoID) && bytes.Contains(data, []byte(`"distroversion"`)):
+		r.yaml(name, data) // secdb.alpinelinux.org's JSON; JSON is YAML
 	case errors.Is(err, osv.ErrNoID):
 		r.st.Other++
 	case err != nil:
@@ -78,8 +84,11 @@ func (r *reader) yaml(name string, data []byte) {
 		r.st.skip(name, err)
 		return
 	}
+	keys := topKeys(top, "id", "distroversion")
 	switch {
-	case topKeys(top, "id")["id"]:
+	case keys["distroversion"]:
+		r.secdb(name, yamltree.NewWalker(data), top)
+	case keys["id"]:
 		r.buf.Reset()
 		if err := yamlToJSON(&r.buf, top, len(data)); err != nil {
 			r.st.skip(name, err)
@@ -106,6 +115,26 @@ func (r *reader) record(v *osv.Vulnerability) {
 	case len(v.Affected) == 0:
 		r.st.Empty++
 	default:
+		r.st.Records++
+		r.fn(v)
+	}
+}
+
+func (r *reader) secdb(name string, w *yamltree.Walker, top *yaml.Node) {
+	s, err := secdbOf(w, top)
+	if err != nil {
+		r.st.skip(name, err)
+		return
+	}
+	r.st.SecDB++
+	r.st.Unaffected += s.Unaffected
+	r.st.Skipped += s.Skipped
+	for _, p := range s.Problems {
+		if len(r.st.Problems) < maxProblems {
+			r.st.Problems = append(r.st.Problems, name+": "+p)
+		}
+	}
+	for _, v := range s.Records {
 		r.st.Records++
 		r.fn(v)
 	}
@@ -166,7 +195,8 @@ func ReadDir(dir string, fn func(*osv.Vulnerability)) (Stats, error) {
 	return r.st, nil
 }
 
-// ReadFile calls fn with the record of one file (JSON or YAML).
+// ReadFile calls fn with the records of one file: an OSV record (JSON or
+// YAML) or an Alpine secdb document.
 func ReadFile(path string, fn func(*osv.Vulnerability)) (Stats, error) {
 	r := &reader{fn: fn}
 	r.st.Format = "file"

@@ -165,6 +165,8 @@ func TestImportLayouts(t *testing.T) {
 		// The Go vulnerability database's v1 layout, as x/vuln's tests
 		// have it.
 		{"govulndb-v1", func(*testing.T) string { return "testdata/layouts/govulndb-v1" }, "govulndb-v1"},
+		// alpinelinux/alpine-secdb.
+		{"alpine-secdb", func(*testing.T) string { return "testdata/layouts/alpine-secdb" }, "alpine-secdb"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			dir := tt.dir(t)
@@ -315,7 +317,7 @@ func FuzzYAMLRecord(f *testing.F) {
 			}
 		}}
 		r.file("x.yaml", data)
-		if r.st.Records+r.st.Skipped+r.st.Other+r.st.Empty == 0 {
+		if r.st.Records+r.st.Skipped+r.st.Other+r.st.Empty+r.st.SecDB == 0 {
 			t.Fatalf("input neither read nor counted: %+v", r.st)
 		}
 	})

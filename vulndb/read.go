@@ -19,16 +19,19 @@ type Stats struct {
 	// "Go vulndb v1", "file".
 	Format  string
 	Records int // records read
-	// Skipped counts files that were not valid records; Problems
-	// describes the first few.
+	// Skipped counts files (and secdb entries) that were not valid
+	// records; Problems describes the first few.
 	Skipped int
 	// Empty counts records that affect no package, so there is nothing
 	// to match (GitHub's unreviewed advisories, mostly).
 	Empty int
 	// Other counts JSON and YAML files that are not records at all:
 	// indexes, CI configuration, golang/vulndb's YAML reports.
-	Other    int
-	Problems []string
+	Other int
+	// SecDB counts Alpine secdb documents read, Unaffected their
+	// (package, advisory) pairs marked never affected (fixed "0").
+	SecDB, Unaffected int
+	Problems          []string
 }
 
 // String sums the counts up in one line: "4291 records, 2 skipped".
@@ -41,6 +44,8 @@ func (s Stats) String() string {
 		n    int
 		what string
 	}{
+		{s.SecDB, "Alpine secdb files"},
+		{s.Unaffected, "secdb entries marking a package never affected"},
 		{s.Empty, "records without affected packages"},
 		{s.Other, "other files passed over"},
 		{s.Skipped, "skipped as invalid"},
@@ -132,8 +137,8 @@ func readLimited(buf []byte, r io.Reader, limit int64) ([]byte, error) {
 // Import loads records into the database at path from each input: an
 // osv.dev zip, a folder or git checkout of OSV records (JSON or YAML) in
 // any database's layout, the Go vulnerability database's v1 layout (a
-// folder or a file:// URL, as govulncheck takes it), or one record
-// file. Each base ecosystem found in the inputs replaces
+// folder or a file:// URL, as govulncheck takes it), Alpine secdb files,
+// or one record file. Each base ecosystem found in the inputs replaces
 // that ecosystem's data, and its meta names the inputs it came from;
 // ecosystems the inputs do not mention are carried over from the
 // existing database. This is the air-gapped path: copy what the site
