@@ -140,6 +140,61 @@ func TestAlpine(t *testing.T) {
 	}
 }
 
+// TestAlpineSecDB: Alpine's secdb, imported as users mirror it, matches
+// apk packages by origin and release with apk's version order; a package
+// secdb marks never affected ("0") has no findings.
+func TestAlpineSecDB(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vuln.db")
+	if _, err := vulndb.Import(path, []string{"../vulndb/testdata/layouts/alpine-secdb"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	db, err := vulndb.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, tt := range []struct {
+		os, name, version, origin string
+		want, not                 []string // findings as "ID fixed-version"
+		total                     int
+	}{
+		// 1.0.2h-r0 fixed CVE-2016-2107 and four more; 1.0.2h-r1 the
+		// next two; 24 CVEs were fixed later.
+		{"3.8.5", "libssl1.0", "1.0.2h-r0", "openssl", []string{"CVE-2016-2177 1.0.2h-r1", "CVE-2019-1563 1.0.2t-r0"}, []string{"CVE-2016-2107 1.0.2h-r0"}, 24},
+		// secdb files CVE-2017-3738 under 1.0.2n-r0 and 1.0.2o-r0: the
+		// later fix still applies, as OSV's union of ranges says.
+		{"3.8.5", "libssl1.0", "1.0.2n-r0", "openssl", []string{"CVE-2017-3738 1.0.2o-r0"}, []string{"CVE-2017-3737 1.0.2n-r0"}, 10},
+		{"3.8.5", "libssl1.0", "1.0.2t-r0", "openssl", nil, nil, 0},
+		{"3.8.5", "db", "5.3.28-r0", "db", nil, nil, 0},
+		// Another release's data is not used.
+		{"3.9.4", "libssl1.0", "1.0.2h-r0", "openssl", nil, nil, 0},
+	} {
+		pkg := inventory.Package{Type: inventory.TypeAPK, Name: tt.name, Version: tt.version, SourceName: tt.origin, Location: "lib/apk/db/installed"}
+		inv := &inventory.Inventory{OS: &inventory.OS{Family: "alpine", Version: tt.os}, Packages: []inventory.Package{pkg}}
+		vs, warnings, err := Match(inv, db, Options{})
+		if err != nil || len(warnings) > 0 {
+			t.Fatal(err, warnings)
+		}
+		got := map[string]bool{}
+		for _, v := range vs {
+			got[v.ID+" "+strings.Join(v.FixedVersions, ",")] = true
+		}
+		for _, w := range tt.want {
+			if !got[w] {
+				t.Errorf("%s %s on Alpine %s: no %s", tt.name, tt.version, tt.os, w)
+			}
+		}
+		for _, n := range tt.not {
+			if got[n] {
+				t.Errorf("%s %s on Alpine %s: %s", tt.name, tt.version, tt.os, n)
+			}
+		}
+		if len(vs) != tt.total {
+			t.Errorf("%s %s on Alpine %s: %d findings, want %d", tt.name, tt.version, tt.os, len(vs), tt.total)
+		}
+	}
+}
+
 // TestRanges exercises OSV range semantics on constructed entries.
 func TestRanges(t *testing.T) {
 	ev := func(kind, v string) osv.Event {

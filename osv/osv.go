@@ -88,6 +88,11 @@ type Reference struct {
 // listing thousands of versions) are a few megabytes.
 const MaxRecordSize = 32 << 20
 
+// ErrNoID is Parse's error for JSON without a record ID: usually not an
+// OSV record at all (an index, some other document), which readers of
+// mixed folders pass over quietly.
+var ErrNoID = errors.New("osv: record has no id")
+
 // Parse decodes one record and checks the little the rest of Bulwark
 // relies on: an ID, and affected packages that name an ecosystem and a
 // package.
@@ -100,7 +105,7 @@ func Parse(data []byte) (*Vulnerability, error) {
 		return nil, fmt.Errorf("osv: %w", err)
 	}
 	if strings.TrimSpace(v.ID) == "" {
-		return nil, errors.New("osv: record has no id")
+		return nil, ErrNoID
 	}
 	for i, a := range v.Affected {
 		if a.Package.Ecosystem == "" || a.Package.Name == "" {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"sort"
 	"strings"
 	"time"
@@ -111,12 +112,12 @@ type Ecosystem struct {
 	base     string
 	entries  map[string][]Entry // key → entries
 	releases map[string]bool
-	records  int
+	ids      map[string]bool // records kept; a record read twice counts once
 }
 
 // Begin starts the data of one base ecosystem ("Debian", "npm").
 func (b *Builder) Begin(base string) *Ecosystem {
-	return &Ecosystem{b: b, base: base, entries: map[string][]Entry{}, releases: map[string]bool{}}
+	return &Ecosystem{b: b, base: base, entries: map[string][]Entry{}, releases: map[string]bool{}, ids: map[string]bool{}}
 }
 
 // Add indexes one record under every package of this ecosystem it
@@ -143,14 +144,14 @@ func (e *Ecosystem) Add(v *osv.Vulnerability) bool {
 		kept = true
 	}
 	if kept {
-		e.records++
+		e.ids[v.ID] = true
 	}
 	return kept
 }
 
 // Finish writes the ecosystem's data with its meta.
 func (e *Ecosystem) Finish(meta Meta) error {
-	meta.Ecosystem, meta.Records, meta.Packages = e.base, e.records, len(e.entries)
+	meta.Ecosystem, meta.Records, meta.Packages = e.base, len(e.ids), len(e.entries)
 	keys := make([]string, 0, len(e.entries))
 	for k := range e.entries {
 		keys = append(keys, k)
@@ -172,9 +173,7 @@ func (e *Ecosystem) Finish(meta Meta) error {
 			return err
 		}
 		for _, k := range keys {
-			es := e.entries[k]
-			sort.Slice(es, func(i, j int) bool { return es[i].ID < es[j].ID })
-			v, err := encodeEntries(es)
+			v, err := encodeEntries(dedupe(e.entries[k]))
 			if err != nil {
 				return err
 			}
@@ -189,6 +188,28 @@ func (e *Ecosystem) Finish(meta Meta) error {
 		return fmt.Errorf("vulndb: write %s: %w", e.base, err)
 	}
 	return nil
+}
+
+// dedupe sorts a package's entries by ID and drops exact repeats: the
+// same record imported twice, from two copies of a mirror (a checkout and
+// a zip, a secdb file as YAML and JSON). Entries that differ are kept,
+// even under one ID: a record may list a package more than once.
+func dedupe(es []Entry) []Entry {
+	sort.SliceStable(es, func(i, j int) bool { return es[i].ID < es[j].ID })
+	out := make([]Entry, 0, len(es))
+	for _, e := range es {
+		dup := false
+		for j := len(out) - 1; j >= 0 && out[j].ID == e.ID; j-- {
+			if reflect.DeepEqual(out[j], e) {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 const (

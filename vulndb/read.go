@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,10 +15,46 @@ import (
 
 // Stats counts what reading a source of records found.
 type Stats struct {
-	Records int // records parsed
-	Skipped int // files that were not valid records
-	// Problems describes the first few skipped files.
-	Problems []string
+	// Format is what the input turned out to be: "zip", "folder",
+	// "Go vulndb v1", "file".
+	Format  string
+	Records int // records read
+	// Skipped counts files (and secdb entries) that were not valid
+	// records; Problems describes the first few.
+	Skipped int
+	// Empty counts records that affect no package, so there is nothing
+	// to match (GitHub's unreviewed advisories, mostly).
+	Empty int
+	// Other counts JSON and YAML files that are not records at all:
+	// indexes, CI configuration, golang/vulndb's YAML reports.
+	Other int
+	// SecDB counts Alpine secdb documents read, Unaffected their
+	// (package, advisory) pairs marked never affected (fixed "0").
+	SecDB, Unaffected int
+	Problems          []string
+}
+
+// String sums the counts up in one line: "4291 records, 2 skipped".
+func (s Stats) String() string {
+	out := fmt.Sprintf("%d records", s.Records)
+	if s.Format != "" {
+		out += " (" + s.Format + ")"
+	}
+	for _, c := range []struct {
+		n    int
+		what string
+	}{
+		{s.SecDB, "Alpine secdb files"},
+		{s.Unaffected, "secdb entries marking a package never affected"},
+		{s.Empty, "records without affected packages"},
+		{s.Other, "other files passed over"},
+		{s.Skipped, "skipped as invalid"},
+	} {
+		if c.n > 0 {
+			out += fmt.Sprintf(", %d %s", c.n, c.what)
+		}
+	}
+	return out
 }
 
 const maxProblems = 20
@@ -35,92 +70,46 @@ func (s *Stats) skip(name string, err error) {
 // ecosystem export has a few hundred thousand.
 const MaxZipEntries = 4 << 20
 
-// ReadZip calls fn with every record in a zip of OSV JSON files, the form
-// osv.dev exports each ecosystem in (all.zip). A file that is not a valid
-// record is counted and skipped; a zip that cannot be read at all is an
-// error. Entries are read through a size limit, whatever their headers
-// claim, so a zip bomb costs at most MaxRecordSize per entry.
+// ReadZip calls fn with every record in a zip of OSV JSON (or YAML)
+// files: the form osv.dev exports each ecosystem in (all.zip), or
+// vuln.go.dev's vulndb.zip. A file that is not a valid record is counted
+// and skipped, other files (the Go indexes) are passed over; a zip that
+// cannot be read at all is an error. Entries are read through a size
+// limit, whatever their headers claim, so a zip bomb costs at most
+// MaxRecordSize per entry.
 func ReadZip(path string, fn func(*osv.Vulnerability)) (Stats, error) {
-	var st Stats
 	zr, err := zip.OpenReader(path)
 	if err != nil {
-		return st, fmt.Errorf("vulndb: %s: %w", path, err)
+		return Stats{}, fmt.Errorf("vulndb: %s: %w", path, err)
 	}
 	defer zr.Close()
 	if len(zr.File) > MaxZipEntries {
-		return st, fmt.Errorf("vulndb: %s: %d entries, over the limit of %d", path, len(zr.File), MaxZipEntries)
+		return Stats{}, fmt.Errorf("vulndb: %s: %d entries, over the limit of %d", path, len(zr.File), MaxZipEntries)
 	}
+	r := &reader{fn: fn}
+	r.st.Format = "zip"
 	buf := make([]byte, 0, 64<<10)
 	for _, f := range zr.File {
-		if f.FileInfo().IsDir() || !strings.HasSuffix(f.Name, ".json") {
+		if f.FileInfo().IsDir() || !isRecordFile(f.Name) {
 			continue
 		}
 		rc, err := f.Open()
 		if err != nil {
-			st.skip(f.Name, err)
+			r.st.skip(f.Name, err)
 			continue
 		}
 		buf, err = readLimited(buf[:0], rc, osv.MaxRecordSize)
 		rc.Close()
 		if err != nil {
 			if errors.Is(err, zip.ErrFormat) || errors.Is(err, zip.ErrChecksum) || errors.Is(err, io.ErrUnexpectedEOF) {
-				return st, fmt.Errorf("vulndb: %s: %s: %w (truncated or corrupt download?)", path, f.Name, err)
+				return r.st, fmt.Errorf("vulndb: %s: %s: %w (truncated or corrupt download?)", path, f.Name, err)
 			}
-			st.skip(f.Name, err)
+			r.st.skip(f.Name, err)
 			continue
 		}
-		v, err := osv.Parse(buf)
-		if err != nil {
-			st.skip(f.Name, err)
-			continue
-		}
-		st.Records++
-		fn(v)
+		r.file(f.Name, buf)
 	}
-	return st, nil
-}
-
-// ReadDir calls fn with every record in the .json files under dir.
-func ReadDir(dir string, fn func(*osv.Vulnerability)) (Stats, error) {
-	var st Stats
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return st, fmt.Errorf("vulndb: %w", err)
-	}
-	defer root.Close()
-	buf := make([]byte, 0, 64<<10)
-	err = fs.WalkDir(root.FS(), ".", func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			st.skip(p, err)
-			return nil
-		}
-		if !d.Type().IsRegular() || !strings.HasSuffix(p, ".json") {
-			return nil
-		}
-		f, err := root.Open(p)
-		if err != nil {
-			st.skip(p, err)
-			return nil
-		}
-		buf, err = readLimited(buf[:0], f, osv.MaxRecordSize)
-		f.Close()
-		if err != nil {
-			st.skip(p, err)
-			return nil
-		}
-		v, err := osv.Parse(buf)
-		if err != nil {
-			st.skip(p, err)
-			return nil
-		}
-		st.Records++
-		fn(v)
-		return nil
-	})
-	if err != nil {
-		return st, fmt.Errorf("vulndb: %s: %w", dir, err)
-	}
-	return st, nil
+	return r.st, nil
 }
 
 // readLimited appends r's content to buf, failing past limit bytes.
@@ -145,11 +134,15 @@ func readLimited(buf []byte, r io.Reader, limit int64) ([]byte, error) {
 	return buf, nil
 }
 
-// Import loads records from zips and record folders into the database at
-// path. Each base ecosystem found in the inputs replaces that ecosystem's
-// data; ecosystems the inputs do not mention are carried over from the
-// existing database. This is the air-gapped path: copy osv.dev's all.zip
-// files (or a mirror's) to the machine and import them.
+// Import loads records into the database at path from each input: an
+// osv.dev zip, a folder or git checkout of OSV records (JSON or YAML) in
+// any database's layout, the Go vulnerability database's v1 layout (a
+// folder or a file:// URL, as govulncheck takes it), Alpine secdb files,
+// or one record file. Each base ecosystem found in the inputs replaces
+// that ecosystem's data, and its meta names the inputs it came from;
+// ecosystems the inputs do not mention are carried over from the
+// existing database. This is the air-gapped path: copy what the site
+// mirrors to the machine and import it.
 //
 // Enrichment files (KEV catalog, EPSS scores) given in enrich, keyed KEV
 // or EPSS, replace that source; the old database's are kept otherwise.
@@ -161,12 +154,14 @@ func Import(path string, inputs []string, enrich map[string]string) (map[string]
 	}
 	ecos := map[string]*Ecosystem{}
 	sources := map[string][]string{}
+	notices := map[string][]string{} // what each base's inputs ask reports to say
 	for _, in := range inputs {
-		info, err := os.Stat(in)
+		p, err := localPath(in)
 		if err != nil {
 			b.Abort()
-			return nil, fmt.Errorf("vulndb: %w", err)
+			return stats, err
 		}
+		src, notice := describeSource(p), ReadNotice(p)
 		add := func(v *osv.Vulnerability) {
 			for _, base := range bases(v) {
 				e := ecos[base]
@@ -174,17 +169,15 @@ func Import(path string, inputs []string, enrich map[string]string) (map[string]
 					e = b.Begin(base)
 					ecos[base] = e
 				}
-				if e.Add(v) && !contains(sources[base], in) {
-					sources[base] = append(sources[base], in)
+				if e.Add(v) && !contains(sources[base], src) {
+					sources[base] = append(sources[base], src)
+					if notice != "" && !contains(notices[base], notice) {
+						notices[base] = append(notices[base], notice)
+					}
 				}
 			}
 		}
-		var st Stats
-		if info.IsDir() {
-			st, err = ReadDir(in, add)
-		} else {
-			st, err = ReadZip(in, add)
-		}
+		st, err := readInput(p, add)
 		stats[in] = st
 		if err != nil {
 			b.Abort()
@@ -193,15 +186,7 @@ func Import(path string, inputs []string, enrich map[string]string) (map[string]
 	}
 	now := time.Now().UTC()
 	for base, e := range ecos {
-		abs := make([]string, len(sources[base]))
-		var notices []string
-		for i, s := range sources[base] {
-			abs[i], _ = filepath.Abs(s)
-			if n := ReadNotice(s); n != "" && !contains(notices, n) {
-				notices = append(notices, n)
-			}
-		}
-		meta := Meta{Source: strings.Join(abs, ", "), Updated: now, Notice: strings.Join(notices, "; ")}
+		meta := Meta{Source: strings.Join(sources[base], ", "), Updated: now, Notice: strings.Join(notices[base], "; ")}
 		if err := e.Finish(meta); err != nil {
 			b.Abort()
 			return stats, err

@@ -240,7 +240,7 @@ func updateOne(ctx context.Context, b *Builder, old *DB, prev Meta, eco string, 
 	if err := e.Finish(meta); err != nil {
 		return fail(err)
 	}
-	res.Status, res.Records, res.Skipped = "updated", e.records, st.Skipped
+	res.Status, res.Records, res.Skipped = "updated", len(e.ids), st.Skipped
 	return res
 }
 

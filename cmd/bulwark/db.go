@@ -19,7 +19,8 @@ import (
 
 const dbUsage = `Usage:
   bulwark db update [flags]              download changed ecosystems from osv.dev (or --db-url)
-  bulwark db import [flags] FILE|DIR...  load all.zip files or folders of OSV records (offline)
+  bulwark db import [flags] FILE|DIR...  load osv.dev zips, folders or checkouts of OSV records (JSON,
+                                         YAML), Go vulndb folders (or file:// URLs), Alpine secdb (offline)
   bulwark db status [flags]              show what the database holds
 
 Flags:
@@ -116,7 +117,7 @@ func runDB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			enrich[vulndb.EPSS] = f.epssFile
 		}
 		if len(positional) == 0 && len(enrich) == 0 {
-			return fmt.Errorf("%w: name the zip files or folders to import", errUsage)
+			return fmt.Errorf("%w: name the zip files, folders or file:// URLs to import", errUsage)
 		}
 		stats, err := vulndb.Import(path, positional, enrich)
 		for _, in := range positional {
@@ -124,13 +125,9 @@ func runDB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			if !ok {
 				continue
 			}
-			fmt.Fprintf(stderr, "%s: %d records", in, st.Records)
-			if st.Skipped > 0 {
-				fmt.Fprintf(stderr, ", %d files skipped", st.Skipped)
-			}
-			fmt.Fprintln(stderr)
+			fmt.Fprintf(stderr, "%s: %s\n", in, st)
 			for _, p := range st.Problems {
-				fmt.Fprintf(stderr, "  skipped %s\n", p)
+				fmt.Fprintf(stderr, "  warning: %s\n", p)
 			}
 		}
 		return err

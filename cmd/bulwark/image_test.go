@@ -54,7 +54,7 @@ func importDB(t *testing.T) string {
 	t.Helper()
 	cache := t.TempDir()
 	code, _, errOut := bulwark(t, "db", "import", "--cache-dir", cache, "--kev", kevFile, records)
-	if code != 0 || !strings.Contains(errOut, "9 records, 1 files skipped") {
+	if code != 0 || !strings.Contains(errOut, "9 records (folder), 1 skipped as invalid") {
 		t.Fatalf("db import: exit %d: %s", code, errOut)
 	}
 	return cache

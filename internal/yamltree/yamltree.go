@@ -66,15 +66,9 @@ func IsNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!
 // key with nothing after it) is an empty mapping. what names the value in
 // errors.
 func (w *Walker) Mapping(n *yaml.Node, what string, fn func(key string, v *yaml.Node) error) error {
-	n, err := w.Deref(n)
-	if err != nil {
+	n, err := w.collection(n, yaml.MappingNode, what, "a mapping")
+	if n == nil {
 		return err
-	}
-	if IsNull(n) {
-		return nil
-	}
-	if n.Kind != yaml.MappingNode {
-		return fmt.Errorf("line %d: %s: want a mapping", n.Line, what)
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		if w.budget--; w.budget < 0 {
@@ -104,4 +98,35 @@ func (w *Walker) Scalar(n *yaml.Node, what string) (string, error) {
 		return "", nil
 	}
 	return n.Value, nil
+}
+
+// Sequence calls fn for each item of a sequence; null (a key with nothing
+// after it) is an empty sequence. what names the value in errors.
+func (w *Walker) Sequence(n *yaml.Node, what string, fn func(item *yaml.Node) error) error {
+	n, err := w.collection(n, yaml.SequenceNode, what, "a list")
+	if n == nil {
+		return err
+	}
+	for _, item := range n.Content {
+		if w.budget--; w.budget < 0 {
+			return ErrTooComplex
+		}
+		if err := fn(item); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// collection follows aliases to a mapping or sequence of the wanted kind;
+// null (a key with nothing after it) gives nil and no error.
+func (w *Walker) collection(n *yaml.Node, kind yaml.Kind, what, want string) (*yaml.Node, error) {
+	n, err := w.Deref(n)
+	if err != nil || IsNull(n) {
+		return nil, err
+	}
+	if n.Kind != kind {
+		return nil, fmt.Errorf("line %d: %s: want %s", n.Line, what, want)
+	}
+	return n, nil
 }
