@@ -1,6 +1,7 @@
 package layerfs
 
 import (
+	iofs "io/fs"
 	"sort"
 	"strings"
 
@@ -252,4 +253,18 @@ func (f *FS) Walk(fn func(File) bool) {
 		return true
 	}
 	walk(f.root)
+}
+
+// EachFile calls visit for every file visible in the merged view (hiddenBy
+// -1), then for each file a later layer deleted or replaced, with the
+// layer that holds it and the layer that hid it. It lets consumers read
+// the file system without depending on this package's types.
+func (fs *FS) EachFile(visit func(path string, mode iofs.FileMode, size int64, layer, hiddenBy int)) {
+	fs.Walk(func(f File) bool {
+		visit(f.Path, f.Mode, f.Size, f.Layer, -1)
+		return true
+	})
+	for _, h := range fs.Hidden {
+		visit(h.Path, h.Mode, h.Size, h.Layer, h.HiddenBy)
+	}
 }

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"time"
 
 	"github.com/bulwark-sec/bulwark/misconfig"
 	"github.com/bulwark-sec/bulwark/misconfig/audit"
@@ -20,14 +19,10 @@ func Config(ctx context.Context, path string, aopts audit.Options, opts Options)
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now
-	if opts.Now != nil {
-		now = opts.Now
-	}
 	rep := &report.Report{
 		SchemaVersion:     report.SchemaVersion,
-		Tool:              opts.Tool,
-		CreatedAt:         now().UTC(),
+		Tool:              opts.tool(),
+		CreatedAt:         opts.now(),
 		Artifact:          result.Artifact{Name: path, Kind: result.KindConfig},
 		ConfigFiles:       res.Files,
 		Misconfigurations: []misconfig.Finding{},

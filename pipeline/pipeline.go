@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -112,7 +113,8 @@ type Options struct {
 	// covers, instead of failing.
 	AllowUncovered bool
 
-	// Tool names the program in the report; Now stamps it (tests fix it).
+	// Tool names the program in the report (default Tool()); Now stamps
+	// it (tests fix it).
 	Tool result.Tool
 	Now  func() time.Time
 	// Progress, when set, is told how many layers there are and then
@@ -193,14 +195,10 @@ func Run(ctx context.Context, target Target, opts Options) (*report.Report, erro
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now
-	if opts.Now != nil {
-		now = opts.Now
-	}
 	rep := &report.Report{
 		SchemaVersion:     report.SchemaVersion,
-		Tool:              opts.Tool,
-		CreatedAt:         now().UTC(),
+		Tool:              opts.tool(),
+		CreatedAt:         opts.now(),
 		Artifact:          res.Artifact,
 		Inventory:         res.Inventory,
 		Secrets:           res.Secrets,
@@ -325,4 +323,83 @@ func (o *Options) scanTarget(ctx context.Context, target Target, exts []extract.
 		o.logf(false, "warning: %s: %s", loc, w.Message)
 	}
 	return res, nil
+}
+
+// ParseScanners reads a --scanners list: vuln, secret, misconfig (or
+// config).
+func ParseScanners(list string) (Scanners, error) {
+	var sc Scanners
+	for _, s := range strings.Split(list, ",") {
+		switch strings.TrimSpace(s) {
+		case "vuln":
+			sc.Vuln = true
+		case "secret":
+			sc.Secret = true
+		case "misconfig", "config":
+			sc.Misconfig = true
+		default:
+			return sc, fmt.Errorf("%w: unknown --scanners value %q (want vuln, secret, misconfig)", ErrOptions, s)
+		}
+	}
+	return sc, nil
+}
+
+// SecretEngine builds the secret engine: the built-in rules, changed by
+// the configuration file at configPath when one is named.
+func SecretEngine(configPath string) (*secret.Engine, error) {
+	rules, opts := secret.Builtin(), secret.Options{MaxFileSize: secrets.MaxSize}
+	if configPath != "" {
+		cfg, err := secret.LoadConfig(configPath)
+		if err != nil {
+			return nil, err
+		}
+		if rules, opts, err = cfg.Apply(rules, opts); err != nil {
+			return nil, fmt.Errorf("%s: %w", configPath, err)
+		}
+	}
+	return secret.New(rules, opts), nil
+}
+
+// GateCount is what a CI gate counts in a report: the findings that remain
+// after filtering, or when there are none, the packages no database
+// covered (unless allowUncovered), since no finding is not the same as no
+// vulnerability. why explains a count made of uncovered packages.
+func GateCount(rep *report.Report, allowUncovered bool) (n int, why string) {
+	n = len(rep.Vulnerabilities) + len(rep.Secrets) + len(rep.Misconfigurations)
+	if u := rep.Coverage.UncoveredPackages(); n == 0 && u > 0 && !allowUncovered {
+		e := rep.Coverage.Uncovered[0]
+		return u, fmt.Sprintf("%d packages were not checked for vulnerabilities (%s: %s); --allow-uncovered accepts that", u, e.Ecosystem, e.Reason)
+	}
+	return n, ""
+}
+
+// version is set at build time with
+// -ldflags "-X github.com/bulwark-sec/bulwark/pipeline.version=...".
+var version = ""
+
+// Tool names this program and its version: the one set at build time, or
+// the module version Go recorded, or "dev".
+func Tool() result.Tool {
+	v := version
+	if bi, ok := debug.ReadBuildInfo(); v == "" && ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		v = bi.Main.Version
+	}
+	if v == "" {
+		v = "dev"
+	}
+	return result.Tool{Name: "bulwark", Version: v}
+}
+
+func (o *Options) tool() result.Tool {
+	if o.Tool == (result.Tool{}) {
+		return Tool()
+	}
+	return o.Tool
+}
+
+func (o *Options) now() time.Time {
+	if o.Now != nil {
+		return o.Now().UTC()
+	}
+	return time.Now().UTC()
 }

@@ -5,6 +5,7 @@
 package severity
 
 import (
+	"fmt"
 	"strings"
 
 	gocvss20 "github.com/pandatix/go-cvss/20"
@@ -140,4 +141,23 @@ func bestCVSS(list []result.CVSS) *result.CVSS {
 		}
 	}
 	return best
+}
+
+// ParseList reads a comma-separated list of severity names, in any case,
+// as the set of names to keep. withUnknown allows UNKNOWN, which only
+// vulnerabilities have.
+func ParseList(list string, withUnknown bool) (map[string]bool, error) {
+	keep := map[string]bool{}
+	for _, s := range strings.Split(strings.ToUpper(list), ",") {
+		s = strings.TrimSpace(s)
+		if Rank(s) == 0 && !(withUnknown && s == Unknown) {
+			want := "CRITICAL, HIGH, MEDIUM, LOW"
+			if withUnknown {
+				want += ", UNKNOWN"
+			}
+			return nil, fmt.Errorf("unknown --severity %q (want %s)", s, want)
+		}
+		keep[s] = true
+	}
+	return keep, nil
 }

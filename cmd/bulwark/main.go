@@ -1,18 +1,20 @@
 // Command bulwark scans container images, root filesystems and registries.
-// This package holds only the command line: flags, wiring and exit codes.
+// This package holds only the command line: flags, output selection and
+// exit codes; the scanning is package pipeline's.
 package main
 
 import (
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 
 	"github.com/bulwark-sec/bulwark/extract/rpm"
+	"github.com/bulwark-sec/bulwark/internal/cliflag"
 	"github.com/bulwark-sec/bulwark/pipeline"
 )
 
@@ -23,32 +25,18 @@ const (
 	exitUsage = 2 // the command line is wrong
 )
 
-// version is set at build time with -ldflags "-X main.version=...".
-var version = ""
+// The commands' help texts, one file each.
+//
+//go:embed usage/*.txt
+var usageFiles embed.FS
 
-func toolVersion() string {
-	if version != "" {
-		return version
+func usage(name string) string {
+	b, err := usageFiles.ReadFile("usage/" + name + ".txt")
+	if err != nil {
+		panic(err) // a help text missing from the binary is a build mistake
 	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
+	return string(b)
 }
-
-const usage = `Usage: bulwark <command> [flags]
-
-Commands:
-  image     find vulnerabilities (and with --scanners: secrets, misconfigurations) in an image
-  sbom      list the software in an image, archive, layout, registry image or root filesystem
-  secret    find credentials in a folder (images: bulwark image --scanners secret)
-  fs        find vulnerabilities and secrets (and with --scanners: misconfigurations) in a folder
-  config    check Dockerfiles, Kubernetes manifests, Helm charts, Kustomize overlays and Compose files
-  db        update, import or show the vulnerability database
-  version   print the version
-
-Run 'bulwark <command> -h' for a command's flags.
-`
 
 func main() {
 	// Must run first: in a child started to read an rpm database in
@@ -61,33 +49,35 @@ func main() {
 }
 
 // errUsage marks command-line mistakes, which exit with exitUsage.
-var errUsage = errors.New("usage")
+var errUsage = cliflag.ErrUsage
+
+// findingsError carries the exit code asked for when findings remain.
+type findingsError struct {
+	code, count int
+}
+
+func (e *findingsError) Error() string {
+	return fmt.Sprintf("%d findings", e.count)
+}
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
+		fmt.Fprint(stderr, usage("bulwark"))
 		return exitUsage
 	}
+	commands := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
+		"sbom": runSBOM, "image": runImage, "fs": runFS, "db": runDB, "secret": runSecret, "config": runConfig,
+	}
 	var err error
-	switch args[0] {
-	case "sbom":
-		err = runSBOM(ctx, args[1:], stdout, stderr)
-	case "image":
-		err = runImage(ctx, args[1:], stdout, stderr)
-	case "db":
-		err = runDB(ctx, args[1:], stdout, stderr)
-	case "secret":
-		err = runSecret(ctx, args[1:], stdout, stderr)
-	case "config":
-		err = runConfig(ctx, args[1:], stdout, stderr)
-	case "fs":
-		err = runFS(ctx, args[1:], stdout, stderr)
-	case "version", "--version":
-		fmt.Fprintf(stdout, "bulwark %s\n", toolVersion())
-	case "help", "-h", "--help":
-		fmt.Fprint(stdout, usage)
+	switch cmd, ok := commands[args[0]]; {
+	case ok:
+		err = cmd(ctx, args[1:], stdout, stderr)
+	case args[0] == "version" || args[0] == "--version":
+		fmt.Fprintf(stdout, "bulwark %s\n", pipeline.Tool().Version)
+	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
+		fmt.Fprint(stdout, usage("bulwark"))
 	default:
-		fmt.Fprintf(stderr, "bulwark: unknown command %q\n\n%s", args[0], usage)
+		fmt.Fprintf(stderr, "bulwark: unknown command %q\n\n%s", args[0], usage("bulwark"))
 		return exitUsage
 	}
 	var found *findingsError

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -113,5 +115,28 @@ func TestDatabaseNotice(t *testing.T) {
 	r := decode(t, out)
 	if code != 0 || r.Database == nil || len(r.Database.Notices) != 1 || !strings.Contains(r.Database.Notices[0], "not a current database") {
 		t.Fatalf("exit %d, database %+v: %s", code, r.Database, errOut)
+	}
+}
+
+func TestDatabaseStatus(t *testing.T) {
+	cache := t.TempDir()
+	if code, _, errOut := bulwark(t, "db", "import", "--cache-dir", cache, "../../demo/db/Go.zip", "../../demo/db/PyPI.zip"); code != 0 {
+		t.Fatalf("import: exit %d: %s", code, errOut)
+	}
+	code, out, errOut := bulwark(t, "db", "status", "--cache-dir", cache)
+	if code != 0 || !strings.Contains(out, "STALE") || !strings.Contains(out, "NOTE: demo slice") ||
+		!regexp.MustCompile(`(?m)^Go +218 .* no +/.*demo/db/Go\.zip`).MatchString(out) {
+		t.Errorf("db status: exit %d:\n%s%s", code, out, errOut)
+	}
+	code, out, _ = bulwark(t, "db", "status", "--cache-dir", cache, "--db-max-age", "1ns", "--format", "json")
+	var st struct {
+		Ecosystems []struct {
+			Ecosystem, Notice string
+			Records           int
+			Stale             bool
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &st); code != 0 || err != nil || len(st.Ecosystems) != 2 || !st.Ecosystems[0].Stale || st.Ecosystems[1].Notice == "" {
+		t.Errorf("db status --format json: exit %d, %v: %s", code, err, out)
 	}
 }

@@ -16,7 +16,6 @@ import (
 
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 
-	"github.com/bulwark-sec/bulwark/layerfs"
 	"github.com/bulwark-sec/bulwark/misconfig"
 	"github.com/bulwark-sec/bulwark/severity"
 )
@@ -29,7 +28,7 @@ type Input struct {
 	RepoTags []string
 	// FS is the merged file system of the layers, with the files later
 	// layers hid; nil to audit the configuration only.
-	FS *layerfs.FS
+	FS Files
 }
 
 const (
@@ -302,7 +301,15 @@ var caches = []cache{
 
 // fileFindings looks through the merged file system and at the files
 // later layers hid.
-func fileFindings(fs *layerfs.FS) []misconfig.Finding {
+// Files is the image's file system as the audit reads it (a
+// layerfs.FS): EachFile visits every file visible in the merged view
+// (hiddenBy -1), then each file a later layer deleted or replaced, with
+// the layer holding that copy and the layer that hid it.
+type Files interface {
+	EachFile(visit func(path string, mode iofs.FileMode, size int64, layer, hiddenBy int))
+}
+
+func fileFindings(fs Files) []misconfig.Finding {
 	var out []misconfig.Finding
 	type cacheUse struct {
 		files int
@@ -310,24 +317,24 @@ func fileFindings(fs *layerfs.FS) []misconfig.Finding {
 		layer int
 	}
 	used := map[int]*cacheUse{}
-	visit := func(f layerfs.File, hidden bool) {
-		p := f.Path
+	fs.EachFile(func(p string, mode iofs.FileMode, size int64, layer, hiddenBy int) {
+		hidden := hiddenBy >= 0
 		note := ""
 		if hidden {
-			note = fmt.Sprintf(" (deleted in layer %d, still in layer %d)", f.HiddenBy, f.Layer)
+			note = fmt.Sprintf(" (deleted in layer %d, still in layer %d)", hiddenBy, layer)
 		}
 		at := func(c misconfig.Check, format string, args ...any) {
 			x := c.At(p, 0, misconfig.Resource{}, format+note, args...)
-			x.Layer = f.Layer
+			x.Layer = layer
 			out = append(out, x)
 		}
-		if f.Mode.IsDir() {
+		if mode.IsDir() {
 			if path.Base(p) == ".git" && !hidden {
 				at(checkLeftoverFile, "a .git folder is in the image")
 			}
 			return
 		}
-		if !f.Mode.IsRegular() {
+		if !mode.IsRegular() {
 			return
 		}
 		base := path.Base(p)
@@ -346,11 +353,11 @@ func fileFindings(fs *layerfs.FS) []misconfig.Finding {
 				}
 			}
 		}
-		if !hidden && (f.Mode&iofs.ModeSetuid != 0 || f.Mode&iofs.ModeSetgid != 0) && f.Mode&0o111 != 0 {
+		if !hidden && (mode&iofs.ModeSetuid != 0 || mode&iofs.ModeSetgid != 0) && mode&0o111 != 0 {
 			kind := "setuid"
-			if f.Mode&iofs.ModeSetuid == 0 {
+			if mode&iofs.ModeSetuid == 0 {
 				kind = "setgid"
-			} else if f.Mode&iofs.ModeSetgid != 0 {
+			} else if mode&iofs.ModeSetgid != 0 {
 				kind = "setuid and setgid"
 			}
 			at(checkSetuidFile, "%s is %s", p, kind)
@@ -363,18 +370,14 @@ func fileFindings(fs *layerfs.FS) []misconfig.Finding {
 				}
 				u := used[i]
 				if u == nil {
-					u = &cacheUse{layer: f.Layer}
+					u = &cacheUse{layer: layer}
 					used[i] = u
 				}
 				u.files++
-				u.bytes += f.Size
+				u.bytes += size
 			}
 		}
-	}
-	fs.Walk(func(f layerfs.File) bool { visit(f, false); return true })
-	for _, h := range fs.Hidden {
-		visit(h, true)
-	}
+	})
 	idx := make([]int, 0, len(used))
 	for i := range used {
 		idx = append(idx, i)

@@ -9,6 +9,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/bulwark-sec/bulwark/inventory"
+	"github.com/bulwark-sec/bulwark/misconfig"
 	"github.com/bulwark-sec/bulwark/report"
 	"github.com/bulwark-sec/bulwark/result"
 	"github.com/bulwark-sec/bulwark/severity"
@@ -306,4 +307,14 @@ func shortenLeft(s string, n int) string {
 		cut++
 	}
 	return "…" + s[cut:]
+}
+
+// WriteChecks lists configuration checks, one line each.
+func WriteChecks(w io.Writer, checks []misconfig.Check) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "ID\tSEVERITY\tTARGET\tTITLE")
+	for _, c := range checks {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.Severity, c.Target, c.Title)
+	}
+	return tw.Flush()
 }

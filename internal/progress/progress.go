@@ -1,4 +1,6 @@
-package main
+// Package progress draws the one status line a scan shows on a terminal
+// while it reads layers.
+package progress
 
 import (
 	"fmt"
@@ -12,9 +14,9 @@ import (
 	"github.com/bulwark-sec/bulwark/layerfs"
 )
 
-// progress draws one status line on a terminal's stderr while layers are
+// Line draws one status line on a terminal's stderr while layers are
 // read. It draws nothing when stderr is not a terminal or --quiet is set.
-type progress struct {
+type Line struct {
 	mu      sync.Mutex
 	w       io.Writer
 	on      bool
@@ -26,21 +28,22 @@ type progress struct {
 	started time.Time
 }
 
-func newProgress(w io.Writer, enabled bool) *progress {
+// New returns a line drawn on w when enabled and w is a terminal.
+func New(w io.Writer, enabled bool) *Line {
 	on := false
 	if f, ok := w.(*os.File); ok && enabled {
 		on = term.IsTerminal(int(f.Fd()))
 	}
-	return &progress{w: w, on: on, bytes: map[int]int64{}}
+	return &Line{w: w, on: on, bytes: map[int]int64{}}
 }
 
 // Start implements pipeline.Progress.
-func (p *progress) Start(layers int) {
+func (p *Line) Start(layers int) {
 	p.layers, p.started = layers, time.Now()
 }
 
 // Event implements pipeline.Progress.
-func (p *progress) Event(ev layerfs.ProgressEvent) {
+func (p *Line) Event(ev layerfs.ProgressEvent) {
 	if !p.on {
 		return
 	}
@@ -65,7 +68,7 @@ func (p *progress) Event(ev layerfs.ProgressEvent) {
 }
 
 // Finish implements pipeline.Progress.
-func (p *progress) Finish() {
+func (p *Line) Finish() {
 	if p.on {
 		fmt.Fprint(p.w, "\r\033[K")
 	}
