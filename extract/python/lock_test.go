@@ -213,12 +213,9 @@ func TestPipfileLockForms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, p := range pkgs {
-		got = append(got, p.Name+"@"+p.Version)
-	}
-	if want := "arbitrary@1.0-custom requests@2.32.3 pytest@8.3.3"; strings.Join(got, " ") != want {
-		t.Errorf("got  %s\nwant %s", strings.Join(got, " "), want)
+	got := pins(pkgs)
+	if want := "arbitrary@1.0-custom requests@2.32.3 pytest@8.3.3"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
 
@@ -439,12 +436,9 @@ archive = { url = "https://example.com/archived-2.0.tar.gz", hashes = { sha256 =
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, p := range pkgs {
-		got = append(got, p.Name+"@"+p.Version)
-	}
-	if want := "Werkzeug@0.11.1 pyyaml@5.3.1 tool@0.1.0 archived@2.0"; strings.Join(got, " ") != want {
-		t.Errorf("got  %s\nwant %s", strings.Join(got, " "), want)
+	got := pins(pkgs)
+	if want := "Werkzeug@0.11.1 pyyaml@5.3.1 tool@0.1.0 archived@2.0"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 	if _, err := ParsePylock([]byte("[[packages]]\nversion = \"1\"\n")); err == nil {
 		t.Error("a package without a name: no error")

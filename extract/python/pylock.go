@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/BurntSushi/toml"
-
 	"github.com/bulwark-sec/bulwark/extract"
 	"github.com/bulwark-sec/bulwark/inventory"
 )
@@ -65,11 +63,8 @@ type pylock struct {
 // say which packages the project requires itself, so Dependency is left
 // empty.
 func ParsePylock(data []byte) ([]inventory.Package, error) {
-	if err := checkTOMLNesting(data); err != nil {
-		return nil, err
-	}
 	var lock pylock
-	if err := toml.Unmarshal(data, &lock); err != nil {
+	if err := decodeTOMLLock(data, &lock); err != nil {
 		return nil, err
 	}
 	var out []inventory.Package
