@@ -78,6 +78,7 @@ func LanguageExtractors() []extract.Extractor {
 		python.PoetryExtractor{},
 		python.PipenvExtractor{},
 		python.UVExtractor{},
+		python.PylockExtractor{},
 		rust.LockExtractor{},
 		rust.BinaryExtractor{},
 		dotnet.DepsExtractor{},

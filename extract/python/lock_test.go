@@ -25,6 +25,7 @@ var lockfiles = []struct {
 	{"pipenv/webapp/Pipfile.lock", PipenvExtractor{}, ParsePipfileLock},
 	{"pipenv/osv-redhat/Pipfile.lock", PipenvExtractor{}, ParsePipfileLock},
 	{"uv/uv.lock", UVExtractor{}, ParseUVLock},
+	{"pylock/pylock.toml", PylockExtractor{}, ParsePylock},
 }
 
 func TestLockGolden(t *testing.T) {
@@ -212,12 +213,9 @@ func TestPipfileLockForms(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var got []string
-	for _, p := range pkgs {
-		got = append(got, p.Name+"@"+p.Version)
-	}
-	if want := "arbitrary@1.0-custom requests@2.32.3 pytest@8.3.3"; strings.Join(got, " ") != want {
-		t.Errorf("got  %s\nwant %s", strings.Join(got, " "), want)
+	got := pins(pkgs)
+	if want := "arbitrary@1.0-custom requests@2.32.3 pytest@8.3.3"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
 
@@ -342,6 +340,10 @@ func FuzzParseUVLock(f *testing.F) {
 	fuzzLock(f, ParseUVLock, "testdata/uv/uv.lock")
 }
 
+func FuzzParsePylock(f *testing.F) {
+	fuzzLock(f, ParsePylock, "testdata/pylock/pylock.toml")
+}
+
 func FuzzParsePipfileLock(f *testing.F) {
 	fuzzLock(f, ParsePipfileLock, "testdata/pipenv/webapp/Pipfile.lock", "testdata/pipenv/osv-redhat/Pipfile.lock")
 }
@@ -389,6 +391,72 @@ func benchLock(b *testing.B, parse func([]byte) ([]inventory.Package, error), fi
 	for b.Loop() {
 		if _, err := parse(data); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+func TestPylockForms(t *testing.T) {
+	// PEP 751's forms: a wheel release, an sdist, a VCS checkout with and
+	// without a version, the project's own source tree, an archive URL.
+	in := `lock-version = "1.0"
+environments = ["sys_platform == 'linux'"]
+requires-python = ">=3.9"
+created-by = "pip"
+
+[[packages]]
+name = "Werkzeug"
+version = "0.11.1"
+wheels = [{ name = "Werkzeug-0.11.1-py2.py3-none-any.whl", url = "https://files.pythonhosted.org/w.whl", hashes = { sha256 = "aa" } }]
+
+[[packages]]
+name = "pyyaml"
+version = "5.3.1"
+sdist = { name = "PyYAML-5.3.1.tar.gz", url = "https://files.pythonhosted.org/p.tar.gz", hashes = { sha256 = "bb" } }
+
+[[packages]]
+name = "tool"
+version = "0.1.0"
+vcs = { type = "git", url = "https://github.com/example/tool", commit-id = "0123456789abcdef0123456789abcdef01234567" }
+
+[[packages]]
+name = "unversioned"
+vcs = { type = "git", url = "https://github.com/example/unversioned", commit-id = "0123456789abcdef0123456789abcdef01234567" }
+
+[[packages]]
+name = "webapp"
+version = "1.0.0"
+directory = { path = ".", editable = true }
+
+[[packages]]
+name = "archived"
+version = "2.0"
+archive = { url = "https://example.com/archived-2.0.tar.gz", hashes = { sha256 = "cc" } }
+`
+	pkgs, err := ParsePylock([]byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := pins(pkgs)
+	if want := "Werkzeug@0.11.1 pyyaml@5.3.1 tool@0.1.0 archived@2.0"; got != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+	if _, err := ParsePylock([]byte("[[packages]]\nversion = \"1\"\n")); err == nil {
+		t.Error("a package without a name: no error")
+	}
+
+	for _, c := range []struct {
+		path string
+		want bool
+	}{
+		{"app/pylock.toml", true},
+		{"pylock.dev.toml", true},
+		{"app/pylock..toml", false},
+		{"app/pylock.a.b.toml", false},
+		{"app/pylock.toml.bak", false},
+		{"usr/lib/python3/dist-packages/x/pylock.toml", false},
+	} {
+		if got := (PylockExtractor{}).Required(extract.File{Path: c.path}); got != c.want {
+			t.Errorf("Required(%s) = %v, want %v", c.path, got, c.want)
 		}
 	}
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/BurntSushi/toml"
-
 	"github.com/bulwark-sec/bulwark/extract"
 	"github.com/bulwark-sec/bulwark/inventory"
 )
@@ -52,11 +50,8 @@ type poetryLock struct {
 // project's own code, not releases. poetry.lock does not record which
 // packages the project requires directly, so Dependency is left empty.
 func ParsePoetryLock(data []byte) ([]inventory.Package, error) {
-	if err := checkTOMLNesting(data); err != nil {
-		return nil, err
-	}
 	var lock poetryLock
-	if err := toml.Unmarshal(data, &lock); err != nil {
+	if err := decodeTOMLLock(data, &lock); err != nil {
 		return nil, err
 	}
 	var out []inventory.Package

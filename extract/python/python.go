@@ -1,7 +1,7 @@
 // Package python finds Python packages: installed distributions (the
 // METADATA or PKG-INFO of a .dist-info or .egg-info, wherever a Python
 // installation keeps them) and the pins of a project's requirements files
-// and lockfiles (poetry.lock, Pipfile.lock, uv.lock).
+// and lockfiles (poetry.lock, Pipfile.lock, uv.lock, PEP 751 pylock.toml).
 //
 // Names are reported as the file writes them; the scan's purl step
 // normalises them for matching.

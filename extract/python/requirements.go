@@ -10,15 +10,17 @@ import (
 	"github.com/bulwark-sec/bulwark/inventory"
 )
 
-// RequirementsExtractor reads pip requirements files: requirements*.txt,
-// and any .txt in a directory named requirements (requirements/base.txt).
+// RequirementsExtractor reads pip requirements files: any .txt whose name
+// holds "requirements" (requirements.txt, requirements-dev.txt,
+// dev-requirements.txt, Apache Beam's base_image_requirements.txt), and any
+// .txt in a directory named requirements (requirements/base.txt).
 type RequirementsExtractor struct{}
 
 // Name implements extract.Extractor.
 func (RequirementsExtractor) Name() string { return "pip-requirements" }
 
 // Version implements extract.Extractor.
-func (RequirementsExtractor) Version() int { return 1 }
+func (RequirementsExtractor) Version() int { return 2 }
 
 // MaxSize implements extract.Extractor. A fully hashed requirements file
 // for a large application is a few hundred kilobytes.
@@ -33,7 +35,10 @@ func (RequirementsExtractor) Required(f extract.File) bool {
 	if !strings.HasSuffix(base, ".txt") {
 		return false
 	}
-	return strings.HasPrefix(base, "requirements") || baseName(dirName(f.Path)) == "requirements"
+	// Names that only contain the word are as common as those that start
+	// with it (dev-requirements.txt, test-requirements.txt), and are what
+	// osv-scanner reads too.
+	return strings.Contains(base, "requirements") || baseName(dirName(f.Path)) == "requirements"
 }
 
 // Extract implements extract.Extractor.

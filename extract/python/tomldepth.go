@@ -3,7 +3,18 @@ package python
 import (
 	"bytes"
 	"fmt"
+
+	"github.com/BurntSushi/toml"
 )
+
+// decodeTOMLLock decodes a TOML lockfile into v once its nesting is known
+// to be within bounds.
+func decodeTOMLLock(data []byte, v any) error {
+	if err := checkTOMLNesting(data); err != nil {
+		return err
+	}
+	return toml.Unmarshal(data, v)
+}
 
 // maxTOMLNesting bounds how deeply arrays and tables may nest in a TOML
 // lockfile, by brackets or by the parts of a dotted key (a.b.c is three

@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/BurntSushi/toml"
-
 	"github.com/bulwark-sec/bulwark/extract"
 	"github.com/bulwark-sec/bulwark/inventory"
 )
@@ -76,11 +74,8 @@ type uvDependency struct {
 // those local packages depend on (including optional and development
 // groups) is direct; everything else is transitive.
 func ParseUVLock(data []byte) ([]inventory.Package, error) {
-	if err := checkTOMLNesting(data); err != nil {
-		return nil, err
-	}
 	var lock uvLock
-	if err := toml.Unmarshal(data, &lock); err != nil {
+	if err := decodeTOMLLock(data, &lock); err != nil {
 		return nil, err
 	}
 	direct := map[uvDependency]bool{} // Version "" = any version of the name

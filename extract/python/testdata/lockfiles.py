@@ -24,6 +24,13 @@ for path in sorted(glob.glob("uv/**/uv.lock", recursive=True)):
         {"pin": p["name"] + "@" + p.get("version", ""), "source": next(iter(p.get("source", {})), "")}
         for p in lock.get("package", [])
     ]
+for path in sorted(glob.glob("pylock/**/pylock*.toml", recursive=True)):
+    with open(path, "rb") as f:
+        lock = tomllib.load(f)
+    out[path] = [
+        {"pin": p["name"] + "@" + p.get("version", ""), "source": "directory" if "directory" in p else ""}
+        for p in lock.get("packages", [])
+    ]
 for path in sorted(glob.glob("pipenv/**/Pipfile.lock", recursive=True)):
     with open(path) as f:
         lock = json.load(f)
