@@ -107,6 +107,24 @@ func TestDemo(t *testing.T) {
 			t.Errorf("the image audit does not report %s", id)
 		}
 	}
+	// The Dockerfile and the manifest the image ships are audited where
+	// they are, with the layer that added them.
+	at := map[string]bool{}
+	for _, m := range rep.Misconfigurations {
+		at[fmt.Sprintf("%s %s:%d layer %d", m.CheckID, m.File, m.StartLine, m.Layer)] = true
+	}
+	for _, want := range []string{
+		"BW-DF-007 app/Dockerfile:14 layer 8", "BW-DF-008 app/Dockerfile:11 layer 8",
+		"BW-K8S-008 app/deploy/k8s.yaml:40 layer 8", "BW-PSS-privileged app/deploy/k8s.yaml:25 layer 8",
+		"BW-RBAC-013 app/deploy/k8s.yaml:62 layer 8",
+	} {
+		if !at[want] {
+			t.Errorf("the image audit does not report %s", want)
+		}
+	}
+	if checks["BW-DF-022"] {
+		t.Error("BW-DF-022: the Dockerfile's .dockerignore beside it in the image was not seen")
+	}
 
 	// Vulnerabilities, matched against the slice, which says what it is.
 	if rep.Database == nil || len(rep.Database.Notices) != 1 || !strings.Contains(rep.Database.Notices[0], "not a current database") {

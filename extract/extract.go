@@ -50,6 +50,9 @@ type Result struct {
 	// Secrets are credentials found in the file, already redacted; the
 	// scan fills in their layer.
 	Secrets []result.Secret
+	// ConfigFile is the content of a configuration file (Dockerfile,
+	// Compose file, Kubernetes manifest) kept for the image audit.
+	ConfigFile []byte
 }
 
 // PackageLicenses names the licenses a separate file records for one

@@ -19,6 +19,7 @@ import (
 
 	"github.com/bulwark-sec/bulwark/cache"
 	"github.com/bulwark-sec/bulwark/extract"
+	"github.com/bulwark-sec/bulwark/extract/configfiles"
 	"github.com/bulwark-sec/bulwark/extract/secrets"
 	"github.com/bulwark-sec/bulwark/image"
 	"github.com/bulwark-sec/bulwark/layerfs"
@@ -205,6 +206,11 @@ func Run(ctx context.Context, target Target, opts Options) (*report.Report, erro
 		Misconfigurations: res.Misconfigurations,
 		Warnings:          res.Warnings,
 	}
+	if opts.Scanners.Misconfig && target.Dir == "" {
+		if err := opts.auditImageFiles(ctx, res.ConfigFiles, rep); err != nil {
+			return nil, err
+		}
+	}
 	if folderAudit {
 		ares, err := audit.Path(ctx, target.Dir, audit.Options{SkipChecks: opts.SkipChecks, Parallel: opts.Parallel})
 		if err != nil {
@@ -274,6 +280,9 @@ func (o *Options) scanTarget(ctx context.Context, target Target, exts []extract.
 		if o.ArchiveDepth > 0 {
 			exts = append(exts, secrets.ArchiveExtractor{Engine: engine, Depth: o.ArchiveDepth})
 		}
+	}
+	if o.Scanners.Misconfig && target.Dir == "" {
+		exts = append(exts, configfiles.Extractor{})
 	}
 	sopts := scan.Options{
 		Extractors:  exts,

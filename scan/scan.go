@@ -114,6 +114,16 @@ type Result struct {
 	// Misconfigurations is nil when the image audit was not asked for.
 	Misconfigurations []misconfig.Finding
 	Warnings          []result.Warning
+	// ConfigFiles are the configuration files visible in the image that
+	// an extractor kept (extract/configfiles), in path order.
+	ConfigFiles []ConfigFile
+}
+
+// ConfigFile is a Dockerfile, Compose file or manifest an image ships.
+type ConfigFile struct {
+	Path  string
+	Layer int
+	Data  []byte
 }
 
 // Run scans src.
@@ -152,6 +162,11 @@ func Run(ctx context.Context, src *image.Source, opts Options) (*Result, error) 
 			r.Misconfigurations = []misconfig.Finding{}
 		}
 		misconfig.Sort(r.Misconfigurations)
+	}
+	for _, f := range merged.Found {
+		if f.Result.ConfigFile != nil {
+			r.ConfigFiles = append(r.ConfigFiles, ConfigFile{Path: f.Path, Layer: f.Layer, Data: f.Result.ConfigFile})
+		}
 	}
 	for i, l := range results {
 		layer := i

@@ -79,30 +79,15 @@ type Result struct {
 	Warnings []Warning
 }
 
-// Kinds of file.
+// Kinds of file, as misconfig.Classify names them.
 const (
-	kindNone = iota
-	kindDockerfile
-	kindCompose
-	kindManifest
+	kindNone       = misconfig.KindNone
+	kindDockerfile = misconfig.KindDockerfile
+	kindCompose    = misconfig.KindCompose
+	kindManifest   = misconfig.KindManifest
 )
 
-// Classify says what kind of configuration a file name suggests.
-func classify(name string) int {
-	lower := strings.ToLower(name)
-	switch {
-	case lower == "dockerfile" || lower == "containerfile" ||
-		strings.HasPrefix(lower, "dockerfile.") || strings.HasSuffix(lower, ".dockerfile") ||
-		strings.HasPrefix(lower, "containerfile."):
-		return kindDockerfile
-	case (strings.HasPrefix(lower, "docker-compose") || strings.HasPrefix(lower, "compose")) &&
-		(strings.HasSuffix(lower, ".yml") || strings.HasSuffix(lower, ".yaml")):
-		return kindCompose
-	case strings.HasSuffix(lower, ".yaml") || strings.HasSuffix(lower, ".yml") || strings.HasSuffix(lower, ".json"):
-		return kindManifest
-	}
-	return kindNone
-}
+func classify(name string) int { return misconfig.Classify(name) }
 
 // skipDirs are folders that hold no configuration of the project's own.
 var skipDirs = map[string]bool{".git": true, ".hg": true, ".svn": true, "node_modules": true}
@@ -521,22 +506,15 @@ func check(root *os.Root, rootDir string, u unit, opts Options) (o outcome) {
 		o.findings = fs
 	case kindManifest:
 		objs, err := manifest.Decode(u.rel, data)
-		if err != nil && looksLikeKubernetes(data) {
+		if err != nil && misconfig.LooksLikeKubernetes(data) {
 			o.warn = append(o.warn, Warning{u.rel, strings.TrimPrefix(err.Error(), u.rel+": ")})
 		}
-		if len(objs) > 0 || (err != nil && looksLikeKubernetes(data)) {
+		if len(objs) > 0 || (err != nil && misconfig.LooksLikeKubernetes(data)) {
 			o.counted = true
 		}
 		o.objects = objs
 	}
 	return o
-}
-
-// looksLikeKubernetes tells a broken manifest, worth a warning, from any
-// other YAML or JSON file that failed to parse.
-func looksLikeKubernetes(data []byte) bool {
-	s := string(data[:min(len(data), 64<<10)])
-	return strings.Contains(s, "apiVersion") && strings.Contains(s, "kind")
 }
 
 // chartRelative drops the chart's own name from a rendered template path
