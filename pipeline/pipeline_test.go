@@ -1,0 +1,84 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
+)
+
+// goProject is a folder whose go.mod requires golang.org/x/net before
+// the fix of GO-2024-2687.
+func goProject(t *testing.T) string {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module example.com/app\n\ngo 1.22\n\nrequire golang.org/x/net v0.17.0\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestRunMatchesGivenDatabase(t *testing.T) {
+	rep, err := Run(context.Background(), Target{Dir: goProject(t)}, Options{
+		Scanners: Scanners{Vuln: true}, NoCache: true,
+		DB: DBOptions{Path: "../vulndb/testdata/records-go"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Vulnerabilities) != 1 || rep.Vulnerabilities[0].Records[0] != "GO-2024-2687" || rep.Coverage.CoveredPackages() != 1 {
+		t.Errorf("vulnerabilities %+v, coverage %+v", rep.Vulnerabilities, rep.Coverage)
+	}
+	if rep.Tool.Name != "bulwark" || rep.Tool.Version == "" {
+		t.Errorf("tool = %+v", rep.Tool)
+	}
+}
+
+func TestRunFailsClosed(t *testing.T) {
+	for name, db := range map[string]DBOptions{
+		"missing, offline": {Offline: true},
+		"empty folder":     {Path: t.TempDir()},
+	} {
+		_, err := Run(context.Background(), Target{Dir: goProject(t)}, Options{
+			Scanners: Scanners{Vuln: true}, NoCache: true, CacheDir: t.TempDir(), DB: db,
+		})
+		if !errors.Is(err, ErrNoDatabase) || !strings.Contains(err.Error(), "bulwark db import") {
+			t.Errorf("%s: %v, want ErrNoDatabase naming the fix", name, err)
+		}
+	}
+}
+
+func TestGateCount(t *testing.T) {
+	uncovered := &result.Coverage{Uncovered: []result.EcosystemCoverage{{Ecosystem: "RubyGems", Packages: 2, Reason: "no records"}}}
+	for _, tc := range []struct {
+		name  string
+		rep   report.Report
+		allow bool
+		n     int
+		why   bool
+	}{
+		{"clean", report.Report{Coverage: &result.Coverage{}}, false, 0, false},
+		{"findings", report.Report{Vulnerabilities: make([]result.Vulnerability, 3), Coverage: uncovered}, false, 3, false},
+		{"uncovered only", report.Report{Coverage: uncovered}, false, 2, true},
+		{"uncovered, allowed", report.Report{Coverage: uncovered}, true, 0, false},
+		{"no vulnerability scan", report.Report{Secrets: make([]result.Secret, 1)}, false, 1, false},
+	} {
+		n, why := GateCount(&tc.rep, tc.allow)
+		if n != tc.n || (why != "") != tc.why {
+			t.Errorf("%s: %d %q, want %d (explained: %v)", tc.name, n, why, tc.n, tc.why)
+		}
+	}
+}
+
+func TestParseScanners(t *testing.T) {
+	if sc, err := ParseScanners("vuln, secret,config"); err != nil || sc != (Scanners{Vuln: true, Secret: true, Misconfig: true}) {
+		t.Errorf("got %+v, %v", sc, err)
+	}
+	if _, err := ParseScanners("vuln,magic"); !errors.Is(err, ErrOptions) {
+		t.Errorf("magic: %v", err)
+	}
+}
