@@ -396,3 +396,48 @@ func TestQueries(t *testing.T) {
 		}
 	}
 }
+
+// TestGoPlatforms: a Go record whose vulnerable packages are limited to
+// some GOOS/GOARCH matches a binary built for another platform only when
+// the platform is unknown, as govulncheck decides (real records, see
+// testdata/go/SOURCES.md).
+func TestGoPlatforms(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "vuln.db")
+	if _, err := vulndb.Import(path, []string{"testdata/go"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	db, err := vulndb.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for _, c := range []struct {
+		version, platform string
+		want              string // records found, "|"-joined
+	}{
+		{"v1.20.0", "linux/amd64", "GO-2026-4864"},
+		{"v1.20.0", "windows/amd64", "GO-2023-1568"},
+		{"v1.20.0", "windows/", "GO-2023-1568"},
+		{"v1.20.0", "", "GO-2023-1568|GO-2026-4864"}, // unknown: matched as before
+		{"v1.26.1", "linux/arm64", "GO-2026-4864"},
+		{"v1.26.1", "darwin/arm64", ""},
+		{"v1.26.2", "linux/amd64", ""},
+		{"v1.8.1", "linux/amd64", "GO-2022-0187|GO-2026-4864"},
+		{"v1.8.1", "linux/arm64", "GO-2026-4864"},
+		{"v1.8.1", "darwin/", "GO-2022-0187"},
+	} {
+		p := lang(inventory.TypeGolang, "stdlib", c.version)
+		p.Platform = c.platform
+		vulns, _, err := Match(&inventory.Inventory{Packages: []inventory.Package{p}}, db, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, v := range vulns {
+			got = append(got, v.Records...)
+		}
+		if g := strings.Join(got, "|"); g != c.want {
+			t.Errorf("stdlib %s on %q: %q, want %q", c.version, c.platform, g, c.want)
+		}
+	}
+}
