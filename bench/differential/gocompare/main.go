@@ -48,7 +48,7 @@ func main() {
 		}
 		rows = append(rows, compare(e.Name(), g, bw[e.Name()]))
 	}
-	print(os.Stdout, rows)
+	printTable(os.Stdout, rows)
 }
 
 // pair is one finding as both tools can state it: a module (the
@@ -205,7 +205,7 @@ func sortPairs(ps []pair) {
 	})
 }
 
-func print(w io.Writer, rows []row) {
+func printTable(w io.Writer, rows []row) {
 	fmt.Fprintln(w, "| binary | Go | modules | pairs govulncheck | pairs bulwark | agreed | differences | stdlib: govulncheck / bulwark / agreed |")
 	fmt.Fprintln(w, "|---|---|---|---|---|---|---|---|")
 	var tg, tb, ta, sg, sb, sa, diffs int
