@@ -48,12 +48,16 @@ type Package struct {
 	// SourceName and SourceVersion name the source package the binary was
 	// built from (dpkg Source, apk origin, rpm source rpm). Distro advisories
 	// are keyed by source package.
-	SourceName    string   `json:"sourceName,omitempty"`
-	SourceVersion string   `json:"sourceVersion,omitempty"`
-	Arch          string   `json:"arch,omitempty"`
-	Licenses      []string `json:"licenses,omitempty"`
-	Maintainer    string   `json:"maintainer,omitempty"`
-	PURL          string   `json:"purl,omitempty"`
+	SourceName    string `json:"sourceName,omitempty"`
+	SourceVersion string `json:"sourceVersion,omitempty"`
+	Arch          string `json:"arch,omitempty"`
+	// Platform is GOOS/GOARCH of the Go binary the package was linked
+	// into ("linux/amd64"), from its build settings: some Go advisories
+	// hold only on some platforms.
+	Platform   string   `json:"platform,omitempty"`
+	Licenses   []string `json:"licenses,omitempty"`
+	Maintainer string   `json:"maintainer,omitempty"`
+	PURL       string   `json:"purl,omitempty"`
 	// Location is the slash-separated path, relative to the image root, of
 	// the file the package was read from (for example var/lib/dpkg/status).
 	Location string `json:"location"`

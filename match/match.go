@@ -167,9 +167,13 @@ func (m *matcher) match(p inventory.Package, q query) ([]result.Vulnerability, e
 		m.warn(fmt.Sprintf("%s: no version comparison for this ecosystem", q.ecosystem))
 		return nil, nil
 	}
+	goos, goarch, _ := strings.Cut(p.Platform, "/")
 	var hits []hit
 	for i := range entries {
 		e := &entries[i]
+		if !onPlatform(e.Platforms, goos, goarch) {
+			continue
+		}
 		in, fixes, err := Affects(cmp, q.version, e)
 		if err != nil {
 			m.warn(fmt.Sprintf("%s %s %s: %s: %v", q.ecosystem, q.name, q.version, e.ID, err))
@@ -180,6 +184,21 @@ func (m *matcher) match(p inventory.Package, q query) ([]result.Vulnerability, e
 		}
 	}
 	return fold(p, q, cmp, hits), nil
+}
+
+// onPlatform reports whether a record limited to some platforms holds on
+// the package's; a package of unknown platform, or a record limited to
+// none, is matched as usual.
+func onPlatform(ps []vulndb.Platform, goos, goarch string) bool {
+	if len(ps) == 0 {
+		return true
+	}
+	for _, pl := range ps {
+		if pl.Allows(goos, goarch) {
+			return true
+		}
+	}
+	return false
 }
 
 // Affects reports whether a version lies in an entry's affected versions:

@@ -19,13 +19,18 @@ var update = flag.Bool("update", false, "rewrite golden files")
 // testDB imports the vulndb fixtures: records written from real advisories
 // (see vulndb/testdata/SOURCES.md) and the KEV and EPSS excerpts.
 func testDB(t testing.TB) *vulndb.DB {
-	t.Helper()
-	path := filepath.Join(t.TempDir(), "vuln.db")
-	_, err := vulndb.Import(path, []string{"../vulndb/testdata/records"}, map[string]string{
+	return importDB(t, "../vulndb/testdata/records", map[string]string{
 		vulndb.KEV:  "../vulndb/testdata/known_exploited_vulnerabilities.json",
 		vulndb.EPSS: "../vulndb/testdata/epss_scores-current.csv.gz",
 	})
-	if err != nil {
+}
+
+// importDB imports a folder of records (and enrichment files) into a
+// database of the test's own, open until the test ends.
+func importDB(t testing.TB, dir string, enrich map[string]string) *vulndb.DB {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "vuln.db")
+	if _, err := vulndb.Import(path, []string{dir}, enrich); err != nil {
 		t.Fatal(err)
 	}
 	db, err := vulndb.Open(path)
@@ -144,15 +149,7 @@ func TestAlpine(t *testing.T) {
 // apk packages by origin and release with apk's version order; a package
 // secdb marks never affected ("0") has no findings.
 func TestAlpineSecDB(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "vuln.db")
-	if _, err := vulndb.Import(path, []string{"../vulndb/testdata/layouts/alpine-secdb"}, nil); err != nil {
-		t.Fatal(err)
-	}
-	db, err := vulndb.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+	db := importDB(t, "../vulndb/testdata/layouts/alpine-secdb", nil)
 	for _, tt := range []struct {
 		os, name, version, origin string
 		want, not                 []string // findings as "ID fixed-version"
@@ -393,6 +390,43 @@ func TestQueries(t *testing.T) {
 		}
 		if strings.Join(got, "|") != tt.want {
 			t.Errorf("%s %s: got %q, want %q", tt.os.Family, tt.pkg.Name, strings.Join(got, "|"), tt.want)
+		}
+	}
+}
+
+// TestGoPlatforms: a Go record whose vulnerable packages are limited to
+// some GOOS/GOARCH matches a binary built for another platform only when
+// the platform is unknown, as govulncheck decides (real records, see
+// testdata/go/SOURCES.md).
+func TestGoPlatforms(t *testing.T) {
+	db := importDB(t, "testdata/go", nil)
+	for _, c := range []struct {
+		version, platform string
+		want              string // records found, "|"-joined
+	}{
+		{"v1.20.0", "linux/amd64", "GO-2026-4864"},
+		{"v1.20.0", "windows/amd64", "GO-2023-1568"},
+		{"v1.20.0", "windows/", "GO-2023-1568"},
+		{"v1.20.0", "", "GO-2023-1568|GO-2026-4864"}, // unknown: matched as before
+		{"v1.26.1", "linux/arm64", "GO-2026-4864"},
+		{"v1.26.1", "darwin/arm64", ""},
+		{"v1.26.2", "linux/amd64", ""},
+		{"v1.8.1", "linux/amd64", "GO-2022-0187|GO-2026-4864"},
+		{"v1.8.1", "linux/arm64", "GO-2026-4864"},
+		{"v1.8.1", "darwin/", "GO-2022-0187"},
+	} {
+		p := lang(inventory.TypeGolang, "stdlib", c.version)
+		p.Platform = c.platform
+		vulns, _, err := Match(&inventory.Inventory{Packages: []inventory.Package{p}}, db, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for _, v := range vulns {
+			got = append(got, v.Records...)
+		}
+		if g := strings.Join(got, "|"); g != c.want {
+			t.Errorf("stdlib %s on %q: %q, want %q", c.version, c.platform, g, c.want)
 		}
 	}
 }

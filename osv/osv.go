@@ -56,6 +56,28 @@ type Package struct {
 	Purl      string `json:"purl,omitempty"`
 }
 
+// GoImport is one entry of a Go vulnerability database record's
+// ecosystem_specific.imports: a vulnerable package, the platforms it is
+// vulnerable on (none listed: all) and its vulnerable symbols.
+type GoImport struct {
+	Path    string   `json:"path"`
+	GOOS    []string `json:"goos,omitempty"`
+	GOARCH  []string `json:"goarch,omitempty"`
+	Symbols []string `json:"symbols,omitempty"`
+}
+
+// GoImports reads the Go vulnerability database's ecosystem_specific of
+// an affected entry; other databases' (and malformed ones) give none.
+func (a Affected) GoImports() []GoImport {
+	var es struct {
+		Imports []GoImport `json:"imports"`
+	}
+	if len(a.EcosystemSpecific) == 0 || json.Unmarshal(a.EcosystemSpecific, &es) != nil {
+		return nil
+	}
+	return es.Imports
+}
+
 // Range types.
 const (
 	RangeEcosystem = "ECOSYSTEM"

@@ -274,13 +274,22 @@ func dedupe(pkgs []inventory.Package) []inventory.Package {
 		if len(idx) < 2 {
 			continue
 		}
-		// Deepest first: a copy is dropped when one already kept lies in
-		// its folder or below it.
+		// Copies linked into programs first, all kept; then deepest
+		// first: a copy is dropped when one already kept lies in its
+		// folder or below it.
 		sort.SliceStable(idx, func(a, b int) bool {
-			return strings.Count(pkgs[idx[a]].Location, "/") > strings.Count(pkgs[idx[b]].Location, "/")
+			pa, pb := pkgs[idx[a]], pkgs[idx[b]]
+			if la, lb := linked(pa), linked(pb); la != lb {
+				return la
+			}
+			return strings.Count(pa.Location, "/") > strings.Count(pb.Location, "/")
 		})
 		var kept []int
 		for _, i := range idx {
+			if linked(pkgs[i]) {
+				kept = append(kept, i)
+				continue
+			}
 			dir := path.Dir(pkgs[i].Location)
 			folded := false
 			// The shallowest copy below is the one the project itself
@@ -326,6 +335,15 @@ func dedupe(pkgs []inventory.Package) []inventory.Package {
 		}
 	}
 	return out
+}
+
+// linked reports whether a package was read from a program it is linked
+// into (a Go binary's build information) rather than from a file that
+// declares it: each program is an install of its own, so two binaries in
+// one folder that link the same module both keep it, and a go.mod folds
+// into the binary built beside it, never a binary into another.
+func linked(p inventory.Package) bool {
+	return p.Type == inventory.TypeGolang && path.Base(p.Location) != "go.mod"
 }
 
 // within reports whether slash path p is dir or below it.

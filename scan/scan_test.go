@@ -154,6 +154,12 @@ func TestDedupe(t *testing.T) {
 		// A lockfile with no installed tree beside it stays.
 		pkg("npm", "fsevents", "2.3.3", "src/package-lock.json", "transitive"),
 		pkg("npm", "left-pad", "1.3.0", "node_modules/left-pad/package.json", ""),
+		// Two Go programs in one folder (and one below it) linking the same
+		// module are three installs; the go.mod beside them folds into one.
+		pkg("golang", "golang.org/x/text", "v0.3.7", "usr/local/bin/go.mod", "direct"),
+		pkg("golang", "golang.org/x/text", "v0.3.7", "usr/local/bin/age", ""),
+		pkg("golang", "golang.org/x/text", "v0.3.7", "usr/local/bin/hey", ""),
+		pkg("golang", "golang.org/x/text", "v0.3.7", "usr/local/bin/sub/kind", ""),
 	}
 	var got []string
 	for _, p := range dedupe(in) {
@@ -169,6 +175,9 @@ func TestDedupe(t *testing.T) {
 		"libc6 2.36 var/lib/dpkg/status ",
 		"fsevents 2.3.3 src/package-lock.json transitive",
 		"left-pad 1.3.0 node_modules/left-pad/package.json ",
+		"golang.org/x/text v0.3.7 usr/local/bin/age ",
+		"golang.org/x/text v0.3.7 usr/local/bin/hey direct",
+		"golang.org/x/text v0.3.7 usr/local/bin/sub/kind ",
 	}
 	sort.Strings(got)
 	sort.Strings(want)

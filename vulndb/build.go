@@ -233,6 +233,7 @@ func entryOf(v *osv.Vulnerability, a osv.Affected) Entry {
 			e.Ranges = append(e.Ranges, osv.Range{Type: r.Type, Events: r.Events})
 		}
 	}
+	e.Platforms = platformsOf(a.GoImports())
 	for _, r := range v.References {
 		if len(e.References) == maxReferences {
 			break
@@ -240,6 +241,21 @@ func entryOf(v *osv.Vulnerability, a osv.Affected) Entry {
 		e.References = append(e.References, r.URL)
 	}
 	return e
+}
+
+// platformsOf is where a Go record's vulnerable packages are vulnerable:
+// nothing (everywhere) unless every one of them names GOOS or GOARCH.
+// govulncheck drops an affected entry the same way when none of its
+// imports matches the binary's platform.
+func platformsOf(imports []osv.GoImport) []Platform {
+	var ps []Platform
+	for _, im := range imports {
+		if len(im.GOOS) == 0 && len(im.GOARCH) == 0 {
+			return nil
+		}
+		ps = append(ps, Platform{GOOS: im.GOOS, GOARCH: im.GOARCH})
+	}
+	return ps
 }
 
 // summaryOf is the record's summary, or the first line of its details,

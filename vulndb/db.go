@@ -16,6 +16,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -48,6 +49,29 @@ type Entry struct {
 	Ranges     []osv.Range `json:"ranges,omitempty"`
 	Versions   []string    `json:"versions,omitempty"`
 	References []string    `json:"references,omitempty"`
+	// Platforms limits a Go record to the platforms its vulnerable
+	// packages are built for ("windows", "linux/arm64"): it applies where
+	// any one matches. Empty means everywhere, as for every other
+	// ecosystem. A database written before platforms were kept has none,
+	// and matches as if the record applied everywhere.
+	Platforms []Platform `json:"platforms,omitempty"`
+}
+
+// Platform is a set of GOOS and GOARCH values; an empty list allows any.
+type Platform struct {
+	GOOS   []string `json:"goos,omitempty"`
+	GOARCH []string `json:"goarch,omitempty"`
+}
+
+// Allows reports whether the platform includes goos/goarch; an unknown
+// (empty) value is allowed, since what is not known cannot rule a record
+// out.
+func (p Platform) Allows(goos, goarch string) bool {
+	return allows(p.GOOS, goos) && allows(p.GOARCH, goarch)
+}
+
+func allows(list []string, v string) bool {
+	return v == "" || len(list) == 0 || slices.Contains(list, v)
 }
 
 // Meta describes the data of one base ecosystem.

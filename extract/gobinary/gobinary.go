@@ -43,7 +43,7 @@ type Extractor struct{}
 func (Extractor) Name() string { return "gobinary" }
 
 // Version implements extract.Extractor.
-func (Extractor) Version() int { return 2 }
+func (Extractor) Version() int { return 3 }
 
 // MaxSize implements extract.Extractor.
 func (Extractor) MaxSize() int64 { return maxSize }
@@ -130,6 +130,7 @@ func hasPrefix(data []byte, magics [][]byte) bool {
 // replacement is the code that was linked.
 func Packages(bi *buildinfo.BuildInfo) []inventory.Package {
 	var pkgs []inventory.Package
+	platform := Platform(bi)
 	add := func(path, version, dep string) {
 		// "(devel)" marks code built from a local directory (the main
 		// module, or a replacement by a path): no published version.
@@ -139,6 +140,7 @@ func Packages(bi *buildinfo.BuildInfo) []inventory.Package {
 		pkgs = append(pkgs, inventory.Package{
 			Type: inventory.TypeGolang, Name: path, Version: version,
 			SourceName: path, SourceVersion: version, Dependency: dep, Layer: -1,
+			Platform: platform,
 		})
 	}
 	if v := StdlibVersion(bi.GoVersion); v != "" {
@@ -152,6 +154,25 @@ func Packages(bi *buildinfo.BuildInfo) []inventory.Package {
 		add(d.Path, d.Version, "")
 	}
 	return pkgs
+}
+
+// Platform is the binary's GOOS/GOARCH from its build settings ("linux/amd64"),
+// or "" when they are missing (binaries older than Go 1.18). Either half
+// may be empty on its own.
+func Platform(bi *buildinfo.BuildInfo) string {
+	var goos, goarch string
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "GOOS":
+			goos = s.Value
+		case "GOARCH":
+			goarch = s.Value
+		}
+	}
+	if goos == "" && goarch == "" {
+		return ""
+	}
+	return goos + "/" + goarch
 }
 
 // StdlibVersion turns a toolchain version ("go1.22.1", "go1.21rc2",

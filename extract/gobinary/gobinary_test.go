@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"sort"
 	"strings"
 	"testing"
@@ -219,6 +220,39 @@ func TestStdlibVersion(t *testing.T) {
 	} {
 		if got := StdlibVersion(in); got != want {
 			t.Errorf("StdlibVersion(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestPlatform: GOOS/GOARCH from the build settings go on every package,
+// since some Go records hold only on some platforms.
+func TestPlatform(t *testing.T) {
+	setting := func(kv ...string) []debug.BuildSetting {
+		var out []debug.BuildSetting
+		for i := 0; i < len(kv); i += 2 {
+			out = append(out, debug.BuildSetting{Key: kv[i], Value: kv[i+1]})
+		}
+		return out
+	}
+	for _, c := range []struct {
+		settings []debug.BuildSetting
+		want     string
+	}{
+		{setting("-buildmode", "pie", "CGO_ENABLED", "1", "GOARCH", "amd64", "GOOS", "linux", "GOAMD64", "v1"), "linux/amd64"},
+		{setting("GOOS", "windows"), "windows/"},
+		{setting("GOARCH", "arm64"), "/arm64"},
+		{nil, ""}, // before Go 1.18: no settings
+	} {
+		bi := &buildinfo.BuildInfo{GoVersion: "go1.21.0", Settings: c.settings,
+			Deps: []*debug.Module{{Path: "golang.org/x/text", Version: "v0.3.7"}}}
+		pkgs := Packages(bi)
+		if len(pkgs) != 2 {
+			t.Fatalf("%v: %d packages", c.settings, len(pkgs))
+		}
+		for _, p := range pkgs {
+			if p.Platform != c.want {
+				t.Errorf("%v: %s platform %q, want %q", c.settings, p.Name, p.Platform, c.want)
+			}
 		}
 	}
 }
