@@ -337,13 +337,23 @@ func dedupe(pkgs []inventory.Package) []inventory.Package {
 	return out
 }
 
-// linked reports whether a package was read from a program it is linked
-// into (a Go binary's build information) rather than from a file that
-// declares it: each program is an install of its own, so two binaries in
-// one folder that link the same module both keep it, and a go.mod folds
-// into the binary built beside it, never a binary into another.
+// linked reports whether a package was read from a program or archive it
+// is built into (a Go binary's build information, a cargo-auditable
+// binary, a jar) rather than from a file that declares it: each is an
+// install of its own, so two programs in one folder that bundle the same
+// library both keep it, and a go.mod, Cargo.lock or pom.xml folds into the
+// artefact built beside it, never one artefact into another.
 func linked(p inventory.Package) bool {
-	return p.Type == inventory.TypeGolang && path.Base(p.Location) != "go.mod"
+	base := path.Base(p.Location)
+	switch p.Type {
+	case inventory.TypeGolang:
+		return base != "go.mod"
+	case inventory.TypeCargo: // cargo-auditable programs
+		return base != "Cargo.lock"
+	case inventory.TypeMaven: // jar, war and ear archives, and jars in them
+		return base != "pom.xml" && base != "gradle.lockfile"
+	}
+	return false
 }
 
 // within reports whether slash path p is dir or below it.

@@ -160,6 +160,15 @@ func TestDedupe(t *testing.T) {
 		pkg("golang", "golang.org/x/text", "v0.3.7", "usr/local/bin/age", ""),
 		pkg("golang", "golang.org/x/text", "v0.3.7", "usr/local/bin/hey", ""),
 		pkg("golang", "golang.org/x/text", "v0.3.7", "usr/local/bin/sub/kind", ""),
+		// So are two Rust programs (cargo-auditable) and two fat jars
+		// bundling the same library, while the Cargo.lock and pom.xml
+		// beside them fold into them.
+		pkg("cargo", "regex", "1.5.4", "usr/bin/Cargo.lock", "direct"),
+		pkg("cargo", "regex", "1.5.4", "usr/bin/rg", ""),
+		pkg("cargo", "regex", "1.5.4", "usr/bin/fd", ""),
+		pkg("maven", "org.yaml:snakeyaml", "1.33", "opt/pom.xml", "direct"),
+		pkg("maven", "org.yaml:snakeyaml", "1.33", "opt/a.jar", ""),
+		pkg("maven", "org.yaml:snakeyaml", "1.33", "opt/b.jar", ""),
 	}
 	var got []string
 	for _, p := range dedupe(in) {
@@ -178,6 +187,10 @@ func TestDedupe(t *testing.T) {
 		"golang.org/x/text v0.3.7 usr/local/bin/age ",
 		"golang.org/x/text v0.3.7 usr/local/bin/hey direct",
 		"golang.org/x/text v0.3.7 usr/local/bin/sub/kind ",
+		"regex 1.5.4 usr/bin/rg ",
+		"regex 1.5.4 usr/bin/fd direct",
+		"org.yaml:snakeyaml 1.33 opt/a.jar ",
+		"org.yaml:snakeyaml 1.33 opt/b.jar direct",
 	}
 	sort.Strings(got)
 	sort.Strings(want)
