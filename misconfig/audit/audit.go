@@ -26,6 +26,7 @@ import (
 	"github.com/bulwark-sec/bulwark/misconfig/compose"
 	"github.com/bulwark-sec/bulwark/misconfig/dockerfile"
 	"github.com/bulwark-sec/bulwark/misconfig/helm"
+	"github.com/bulwark-sec/bulwark/misconfig/host"
 	"github.com/bulwark-sec/bulwark/misconfig/imageconfig"
 	"github.com/bulwark-sec/bulwark/misconfig/kubernetes"
 	"github.com/bulwark-sec/bulwark/misconfig/kustomize"
@@ -579,11 +580,13 @@ func readFile(root *os.Root, rel string, max int64) ([]byte, error) {
 	return data, nil
 }
 
-// Checks lists every built-in check, image audit included, by ID.
+// Checks lists every built-in check, image and host audits included, by
+// ID.
 func Checks() []misconfig.Check {
 	var all []misconfig.Check
 	for _, list := range [][]misconfig.Check{
 		dockerfile.Checks(), imageconfig.Checks(), kubernetes.Checks(), rbac.Checks(), network.Checks(), compose.Checks(),
+		host.Checks(),
 	} {
 		all = append(all, list...)
 	}
