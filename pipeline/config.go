@@ -5,6 +5,7 @@ import (
 
 	"github.com/bulwark-sec/bulwark/misconfig"
 	"github.com/bulwark-sec/bulwark/misconfig/audit"
+	"github.com/bulwark-sec/bulwark/misconfig/host"
 	"github.com/bulwark-sec/bulwark/report"
 	"github.com/bulwark-sec/bulwark/result"
 )
@@ -19,23 +20,60 @@ func Config(ctx context.Context, path string, aopts audit.Options, opts Options)
 	if err != nil {
 		return nil, err
 	}
+	rep := misconfigReport(result.Artifact{Name: path, Kind: result.KindConfig}, res.Findings, res.Suppressed, opts)
+	rep.ConfigFiles = res.Files
+	for _, w := range res.Warnings {
+		opts.warn(rep, w.Path, w.Message)
+	}
+	return rep, nil
+}
+
+// Host audits the Docker host whose root file system is at root ("/" for
+// this machine) against the CIS Docker Benchmark's host, daemon and file
+// sections, and returns the report of its misconfigurations, filtered by
+// Options.Severities. Nothing outside root is read.
+func Host(ctx context.Context, root string, hopts host.Options, opts Options) (*report.Report, error) {
+	tree, err := host.OpenDir(root)
+	if err != nil {
+		return nil, err
+	}
+	defer tree.Close()
+	res, err := host.Scan(ctx, tree, hopts)
+	if err != nil {
+		return nil, err
+	}
+	rep := misconfigReport(result.Artifact{Name: root, Kind: result.KindHost}, res.Findings, res.Suppressed, opts)
+	rep.ConfigFiles = res.Files
+	for _, w := range res.Warnings {
+		opts.warn(rep, w.Path, w.Message)
+	}
+	return rep, nil
+}
+
+// misconfigReport is the report of a configuration audit: the findings
+// kept by severity, and the suppressed ones.
+func misconfigReport(a result.Artifact, findings, suppressed []misconfig.Finding, opts Options) *report.Report {
 	rep := &report.Report{
 		SchemaVersion:     report.SchemaVersion,
 		Tool:              opts.tool(),
 		CreatedAt:         opts.now(),
-		Artifact:          result.Artifact{Name: path, Kind: result.KindConfig},
-		ConfigFiles:       res.Files,
+		Artifact:          a,
 		Misconfigurations: []misconfig.Finding{},
 	}
-	for _, f := range res.Findings {
+	for _, f := range findings {
 		if opts.keepSeverity(f.Severity) {
 			rep.Misconfigurations = append(rep.Misconfigurations, f)
 		}
 	}
-	rep.SuppressedMisconfigurations = res.Suppressed
-	for _, w := range res.Warnings {
-		rep.Warnings = append(rep.Warnings, result.Warning{Layer: -1, Path: w.Path, Message: w.Message})
-		opts.logf(false, "warning: %s: %s", w.Path, w.Message)
+	rep.SuppressedMisconfigurations = suppressed
+	return rep
+}
+
+// warn records a warning in the report and logs it.
+func (o *Options) warn(rep *report.Report, path, msg string) {
+	rep.Warnings = append(rep.Warnings, result.Warning{Layer: -1, Path: path, Message: msg})
+	if path != "" {
+		msg = path + ": " + msg
 	}
-	return rep, nil
+	o.logf(false, "warning: %s", msg)
 }

@@ -195,7 +195,7 @@ func (s *scanner) checkAuditRules(d *daemon) {
 	ifExists("1.1.18", s.findBinary("runc"), checkAuditFiles)
 	for _, t := range targets {
 		if !covered(t.path) {
-			s.add(t.check.At("etc/audit/rules.d", 0, misconfig.Resource{Kind: "path", Name: t.path},
+			s.add(t.check.At("etc/audit/rules.d", 0, misconfig.Resource{Name: t.path},
 				"no audit rule watches %s (CIS %s)", t.path, t.item))
 		}
 	}

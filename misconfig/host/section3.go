@@ -126,7 +126,7 @@ func (s *scanner) checkFiles(d *daemon) {
 
 // checkFile compares one file with its rule.
 func (s *scanner) checkFile(r fileRule, info Info) {
-	res := misconfig.Resource{Kind: "file", Name: hostPath(r.name)}
+	res := misconfig.Resource{} // the finding's file is the one
 	gid, hasGroup := s.groupIDs[r.group]
 	if info.UID != 0 || (info.GID != 0 && !(hasGroup && info.GID == gid)) {
 		s.add(checkOwner.At(r.name, 0, res, "%s is owned by %s; want root:%s (CIS %s)", hostPath(r.name), s.owner(info), r.group, r.owner))
