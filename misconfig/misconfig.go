@@ -60,6 +60,12 @@ const (
 	Manual    = "manual"
 )
 
+// Warning is a file an audit could not check, and why.
+type Warning struct {
+	Path    string `json:"path"`
+	Message string `json:"message"`
+}
+
 // Resource names the object a finding is about.
 type Resource struct {
 	Kind      string `json:"kind,omitempty"`

@@ -20,12 +20,8 @@ func Config(ctx context.Context, path string, aopts audit.Options, opts Options)
 	if err != nil {
 		return nil, err
 	}
-	rep := misconfigReport(result.Artifact{Name: path, Kind: result.KindConfig}, res.Findings, res.Suppressed, opts)
-	rep.ConfigFiles = res.Files
-	for _, w := range res.Warnings {
-		opts.warn(rep, w.Path, w.Message)
-	}
-	return rep, nil
+	a := result.Artifact{Name: path, Kind: result.KindConfig}
+	return misconfigReport(a, res.Findings, res.Suppressed, res.Files, res.Warnings, opts), nil
 }
 
 // Host audits the Docker host whose root file system is at root ("/" for
@@ -42,38 +38,34 @@ func Host(ctx context.Context, root string, hopts host.Options, opts Options) (*
 	if err != nil {
 		return nil, err
 	}
-	rep := misconfigReport(result.Artifact{Name: root, Kind: result.KindHost}, res.Findings, res.Suppressed, opts)
-	rep.ConfigFiles = res.Files
-	for _, w := range res.Warnings {
-		opts.warn(rep, w.Path, w.Message)
-	}
-	return rep, nil
+	a := result.Artifact{Name: root, Kind: result.KindHost}
+	return misconfigReport(a, res.Findings, res.Suppressed, res.Files, res.Warnings, opts), nil
 }
 
 // misconfigReport is the report of a configuration audit: the findings
-// kept by severity, and the suppressed ones.
-func misconfigReport(a result.Artifact, findings, suppressed []misconfig.Finding, opts Options) *report.Report {
+// kept by severity, the suppressed ones, and the warnings, also logged.
+func misconfigReport(a result.Artifact, findings, suppressed []misconfig.Finding, files int, warnings []misconfig.Warning, opts Options) *report.Report {
 	rep := &report.Report{
-		SchemaVersion:     report.SchemaVersion,
-		Tool:              opts.tool(),
-		CreatedAt:         opts.now(),
-		Artifact:          a,
-		Misconfigurations: []misconfig.Finding{},
+		SchemaVersion:               report.SchemaVersion,
+		Tool:                        opts.tool(),
+		CreatedAt:                   opts.now(),
+		Artifact:                    a,
+		ConfigFiles:                 files,
+		Misconfigurations:           []misconfig.Finding{},
+		SuppressedMisconfigurations: suppressed,
 	}
 	for _, f := range findings {
 		if opts.keepSeverity(f.Severity) {
 			rep.Misconfigurations = append(rep.Misconfigurations, f)
 		}
 	}
-	rep.SuppressedMisconfigurations = suppressed
-	return rep
-}
-
-// warn records a warning in the report and logs it.
-func (o *Options) warn(rep *report.Report, path, msg string) {
-	rep.Warnings = append(rep.Warnings, result.Warning{Layer: -1, Path: path, Message: msg})
-	if path != "" {
-		msg = path + ": " + msg
+	for _, w := range warnings {
+		rep.Warnings = append(rep.Warnings, result.Warning{Layer: -1, Path: w.Path, Message: w.Message})
+		msg := w.Message
+		if w.Path != "" {
+			msg = w.Path + ": " + msg
+		}
+		opts.logf(false, "warning: %s", msg)
 	}
-	o.logf(false, "warning: %s", msg)
+	return rep
 }

@@ -29,12 +29,6 @@ type Options struct {
 	MaxFileSize int64
 }
 
-// Warning is a file that could not be read or understood.
-type Warning struct {
-	Path    string
-	Message string
-}
-
 // Result is what an audit found. File names are relative to the tree's
 // root ("etc/docker/daemon.json").
 type Result struct {
@@ -42,7 +36,7 @@ type Result struct {
 	Suppressed []misconfig.Finding
 	// Files counts the configuration files read.
 	Files    int
-	Warnings []Warning
+	Warnings []misconfig.Warning
 }
 
 // Checks lists the host checks in ID order.
@@ -109,7 +103,7 @@ type scanner struct {
 	tree     Tree
 	max      int64
 	texts    map[string][]byte // files read, for suppressions
-	warnings []Warning
+	warnings []misconfig.Warning
 	findings []misconfig.Finding
 	users    map[uint32]string // uid → name, from etc/passwd
 	groups   map[uint32]string // gid → name, from etc/group
@@ -119,7 +113,7 @@ type scanner struct {
 func (s *scanner) add(f misconfig.Finding) { s.findings = append(s.findings, f) }
 
 func (s *scanner) warn(name, format string, args ...any) {
-	s.warnings = append(s.warnings, Warning{Path: name, Message: fmt.Sprintf(format, args...)})
+	s.warnings = append(s.warnings, misconfig.Warning{Path: name, Message: fmt.Sprintf(format, args...)})
 }
 
 // read reads a file of the tree. A missing file is no problem (false);

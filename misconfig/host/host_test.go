@@ -108,8 +108,8 @@ type view struct {
 }
 
 type goldenResult struct {
-	Findings []view    `json:"findings"`
-	Warnings []Warning `json:"warnings"`
+	Findings []view              `json:"findings"`
+	Warnings []misconfig.Warning `json:"warnings"`
 }
 
 func views(fs []misconfig.Finding) []view {
@@ -152,7 +152,7 @@ func TestGolden(t *testing.T) {
 			checkFindings(t, all)
 			warnings := res.Warnings
 			if warnings == nil {
-				warnings = []Warning{}
+				warnings = []misconfig.Warning{}
 			}
 			golden.CheckJSON(t, filepath.Join("golden", name+".json"), goldenResult{views(all), warnings}, *update)
 			if name == "hardened" && len(res.Findings) > 0 {

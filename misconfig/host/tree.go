@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+
+	"github.com/bulwark-sec/bulwark/internal/boundedfile"
 )
 
 // Tree is the host file system the audit reads, with names relative to
@@ -31,9 +33,6 @@ type Info struct {
 	Mode     fs.FileMode
 	UID, GID uint32
 }
-
-// errTooLarge marks a file over its size bound.
-var errTooLarge = errors.New("file too large")
 
 // DirTree is the tree under a folder, read through os.Root: no symbolic
 // link, absolute or relative, leads outside it.
@@ -61,24 +60,7 @@ func (t *DirTree) ReadFile(name string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file")
-	}
-	if info.Size() > max {
-		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", errTooLarge, info.Size(), max)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%w: over %d bytes", errTooLarge, max)
-	}
-	return data, nil
+	return boundedfile.Read(f, max)
 }
 
 // Stat describes name, its links followed as resolve does.
