@@ -23,6 +23,7 @@ const (
 	TargetHelm        = "helm"
 	TargetKustomize   = "kustomize"
 	TargetCustom      = "custom"
+	TargetHost        = "host"
 	TargetUnsupported = "unknown"
 )
 
@@ -45,6 +46,24 @@ type Check struct {
 	// follows: "CIS Docker Benchmark 4.1", "PSS baseline: Privileged
 	// Containers", "NSA/CISA Kubernetes Hardening Guide", or URLs.
 	References []string `json:"references,omitempty"`
+	// Level and Assessment place a check that follows a CIS benchmark
+	// recommendation in it: the profile level (1 or 2) and whether the
+	// benchmark scores it as "automated" or "manual". Zero for checks
+	// that follow none.
+	Level      int    `json:"level,omitempty"`
+	Assessment string `json:"assessment,omitempty"`
+}
+
+// CIS assessment statuses.
+const (
+	Automated = "automated"
+	Manual    = "manual"
+)
+
+// Warning is a file an audit could not check, and why.
+type Warning struct {
+	Path    string `json:"path"`
+	Message string `json:"message"`
 }
 
 // Resource names the object a finding is about.
@@ -96,6 +115,8 @@ type Finding struct {
 	Rationale  string   `json:"rationale,omitempty"`
 	Fix        string   `json:"fix,omitempty"`
 	References []string `json:"references,omitempty"`
+	Level      int      `json:"level,omitempty"`
+	Assessment string   `json:"assessment,omitempty"`
 	// Suppression is why the finding was set aside, when it was.
 	Suppression string `json:"suppression,omitempty"`
 }
@@ -111,6 +132,7 @@ func (c Check) At(file string, line int, res Resource, format string, args ...an
 		CheckID: c.ID, Title: c.Title, Severity: c.Severity, Target: c.Target,
 		Message: msg, File: file, StartLine: line, EndLine: line, Resource: res,
 		Rationale: c.Rationale, Fix: c.Fix, References: slices.Clone(c.References),
+		Level: c.Level, Assessment: c.Assessment,
 	}
 }
 
@@ -138,6 +160,9 @@ func Validate(checks []Check) error {
 			problems = append(problems, fmt.Sprintf("%q: empty ID, title, target, rationale or fix", c.ID))
 		case severity.Rank(c.Severity) == 0:
 			problems = append(problems, fmt.Sprintf("%s: severity %q", c.ID, c.Severity))
+		case c.Level < 0 || c.Level > 2 || (c.Level == 0) != (c.Assessment == "") ||
+			(c.Assessment != "" && c.Assessment != Automated && c.Assessment != Manual):
+			problems = append(problems, fmt.Sprintf("%s: level %d, assessment %q", c.ID, c.Level, c.Assessment))
 		case seen[c.ID]:
 			problems = append(problems, fmt.Sprintf("%s: repeated", c.ID))
 		}

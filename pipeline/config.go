@@ -5,6 +5,7 @@ import (
 
 	"github.com/bulwark-sec/bulwark/misconfig"
 	"github.com/bulwark-sec/bulwark/misconfig/audit"
+	"github.com/bulwark-sec/bulwark/misconfig/host"
 	"github.com/bulwark-sec/bulwark/report"
 	"github.com/bulwark-sec/bulwark/result"
 )
@@ -19,23 +20,52 @@ func Config(ctx context.Context, path string, aopts audit.Options, opts Options)
 	if err != nil {
 		return nil, err
 	}
-	rep := &report.Report{
-		SchemaVersion:     report.SchemaVersion,
-		Tool:              opts.tool(),
-		CreatedAt:         opts.now(),
-		Artifact:          result.Artifact{Name: path, Kind: result.KindConfig},
-		ConfigFiles:       res.Files,
-		Misconfigurations: []misconfig.Finding{},
+	a := result.Artifact{Name: path, Kind: result.KindConfig}
+	return misconfigReport(a, res.Findings, res.Suppressed, res.Files, res.Warnings, opts), nil
+}
+
+// Host audits the Docker host whose root file system is at root ("/" for
+// this machine) against the CIS Docker Benchmark's host, daemon and file
+// sections, and returns the report of its misconfigurations, filtered by
+// Options.Severities. Nothing outside root is read.
+func Host(ctx context.Context, root string, hopts host.Options, opts Options) (*report.Report, error) {
+	tree, err := host.OpenDir(root)
+	if err != nil {
+		return nil, err
 	}
-	for _, f := range res.Findings {
+	defer tree.Close()
+	res, err := host.Scan(ctx, tree, hopts)
+	if err != nil {
+		return nil, err
+	}
+	a := result.Artifact{Name: root, Kind: result.KindHost}
+	return misconfigReport(a, res.Findings, res.Suppressed, res.Files, res.Warnings, opts), nil
+}
+
+// misconfigReport is the report of a configuration audit: the findings
+// kept by severity, the suppressed ones, and the warnings, also logged.
+func misconfigReport(a result.Artifact, findings, suppressed []misconfig.Finding, files int, warnings []misconfig.Warning, opts Options) *report.Report {
+	rep := &report.Report{
+		SchemaVersion:               report.SchemaVersion,
+		Tool:                        opts.tool(),
+		CreatedAt:                   opts.now(),
+		Artifact:                    a,
+		ConfigFiles:                 files,
+		Misconfigurations:           []misconfig.Finding{},
+		SuppressedMisconfigurations: suppressed,
+	}
+	for _, f := range findings {
 		if opts.keepSeverity(f.Severity) {
 			rep.Misconfigurations = append(rep.Misconfigurations, f)
 		}
 	}
-	rep.SuppressedMisconfigurations = res.Suppressed
-	for _, w := range res.Warnings {
+	for _, w := range warnings {
 		rep.Warnings = append(rep.Warnings, result.Warning{Layer: -1, Path: w.Path, Message: w.Message})
-		opts.logf(false, "warning: %s: %s", w.Path, w.Message)
+		msg := w.Message
+		if w.Path != "" {
+			msg = w.Path + ": " + msg
+		}
+		opts.logf(false, "warning: %s", msg)
 	}
-	return rep, nil
+	return rep
 }

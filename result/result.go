@@ -18,6 +18,8 @@ const (
 	// KindConfig is a folder or file of configuration (Dockerfiles,
 	// manifests, charts) checked by bulwark config.
 	KindConfig = "config"
+	// KindHost is a host's root file system audited by bulwark host.
+	KindHost = "host"
 )
 
 // Artifact is what was scanned.

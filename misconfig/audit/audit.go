@@ -7,9 +7,7 @@ package audit
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"maps"
 	"os"
@@ -22,10 +20,12 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/bulwark-sec/bulwark/internal/boundedfile"
 	"github.com/bulwark-sec/bulwark/misconfig"
 	"github.com/bulwark-sec/bulwark/misconfig/compose"
 	"github.com/bulwark-sec/bulwark/misconfig/dockerfile"
 	"github.com/bulwark-sec/bulwark/misconfig/helm"
+	"github.com/bulwark-sec/bulwark/misconfig/host"
 	"github.com/bulwark-sec/bulwark/misconfig/imageconfig"
 	"github.com/bulwark-sec/bulwark/misconfig/kubernetes"
 	"github.com/bulwark-sec/bulwark/misconfig/kustomize"
@@ -64,10 +64,7 @@ type Policies interface {
 }
 
 // Warning is a file that could not be checked.
-type Warning struct {
-	Path    string
-	Message string
-}
+type Warning = misconfig.Warning
 
 // Result is what an audit found.
 type Result struct {
@@ -422,7 +419,7 @@ func findUnits(dir string) ([]unit, error) {
 func check(root *os.Root, rootDir string, u unit, opts Options) (o outcome) {
 	defer func() {
 		if r := recover(); r != nil {
-			o = outcome{warn: []Warning{{u.rel, fmt.Sprintf("internal error: %v", r)}}}
+			o = outcome{warn: []Warning{{Path: u.rel, Message: fmt.Sprintf("internal error: %v", r)}}}
 		}
 	}()
 	warn := func(err error) outcome {
@@ -487,13 +484,13 @@ func check(root *os.Root, rootDir string, u unit, opts Options) (o outcome) {
 		o.counted = true
 		fs, err := dockerfile.Scan(u.rel, data, dockerfile.Options{Dockerignore: u.dockerignore})
 		if err != nil {
-			o.warn = append(o.warn, Warning{u.rel, err.Error()})
+			o.warn = append(o.warn, Warning{Path: u.rel, Message: err.Error()})
 		}
 		o.findings = fs
 		if opts.Policies != nil {
 			pf, err := opts.Policies.CheckDockerfile(u.rel, data)
 			if err != nil {
-				o.warn = append(o.warn, Warning{u.rel, err.Error()})
+				o.warn = append(o.warn, Warning{Path: u.rel, Message: err.Error()})
 			}
 			o.findings = append(o.findings, pf...)
 		}
@@ -501,13 +498,13 @@ func check(root *os.Root, rootDir string, u unit, opts Options) (o outcome) {
 		o.counted = true
 		fs, err := compose.Scan(u.rel, data)
 		if err != nil {
-			o.warn = append(o.warn, Warning{u.rel, err.Error()})
+			o.warn = append(o.warn, Warning{Path: u.rel, Message: err.Error()})
 		}
 		o.findings = fs
 	case kindManifest:
 		objs, err := manifest.Decode(u.rel, data)
 		if err != nil && misconfig.LooksLikeKubernetes(data) {
-			o.warn = append(o.warn, Warning{u.rel, strings.TrimPrefix(err.Error(), u.rel+": ")})
+			o.warn = append(o.warn, Warning{Path: u.rel, Message: strings.TrimPrefix(err.Error(), u.rel+": ")})
 		}
 		if len(objs) > 0 || (err != nil && misconfig.LooksLikeKubernetes(data)) {
 			o.counted = true
@@ -527,8 +524,6 @@ func chartRelative(template string) string {
 	return template
 }
 
-var errTooLarge = errors.New("file too large")
-
 // readFile reads a file through root, so a symlink cannot lead outside the
 // scanned folder, up to max bytes.
 func readFile(root *os.Root, rel string, max int64) ([]byte, error) {
@@ -537,31 +532,16 @@ func readFile(root *os.Root, rel string, max int64) ([]byte, error) {
 		return nil, err
 	}
 	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !info.Mode().IsRegular() {
-		return nil, fmt.Errorf("not a regular file")
-	}
-	if info.Size() > max {
-		return nil, fmt.Errorf("%w: %d bytes, the limit is %d", errTooLarge, info.Size(), max)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, max+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(data)) > max {
-		return nil, fmt.Errorf("%w: over %d bytes", errTooLarge, max)
-	}
-	return data, nil
+	return boundedfile.Read(f, max)
 }
 
-// Checks lists every built-in check, image audit included, by ID.
+// Checks lists every built-in check, image and host audits included, by
+// ID.
 func Checks() []misconfig.Check {
 	var all []misconfig.Check
 	for _, list := range [][]misconfig.Check{
 		dockerfile.Checks(), imageconfig.Checks(), kubernetes.Checks(), rbac.Checks(), network.Checks(), compose.Checks(),
+		host.Checks(),
 	} {
 		all = append(all, list...)
 	}

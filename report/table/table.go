@@ -20,7 +20,7 @@ func Write(w io.Writer, r *report.Report) error {
 	ew := &errWriter{w: w}
 	a := r.Artifact
 	fmt.Fprintf(ew, "%s (%s)\n", a.Name, a.Kind)
-	if a.Kind == result.KindConfig {
+	if a.Kind == result.KindConfig || a.Kind == result.KindHost {
 		fmt.Fprintf(ew, "  files:     %d\n\n", r.ConfigFiles)
 		if err := writeMisconfigurations(ew, r); err != nil {
 			return err
