@@ -132,7 +132,7 @@ func openDir(dir, kind string) (*Source, error) {
 		return nil, fmt.Errorf("image: %s: %w", kind, err)
 	}
 	if !info.IsDir() {
-		return nil, fmt.Errorf("image: %s %s is not a directory", kind, dir)
+		return nil, fmt.Errorf("image: %s %s is not a folder", kind, dir)
 	}
 	return &Source{
 		Artifact: result.Artifact{Name: dir, Kind: kind},

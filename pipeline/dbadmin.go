@@ -8,11 +8,26 @@ import (
 	"github.com/bulwark-sec/bulwark/vulndb"
 )
 
+// DBFile is the database file of cacheDir ("" for the user cache
+// directory's bulwark folder).
+func DBFile(cacheDir string) (string, error) {
+	o := Options{CacheDir: cacheDir}
+	root, err := o.cacheRoot()
+	if err != nil {
+		return "", err
+	}
+	return Path(root), nil
+}
+
 // UpdateDB downloads what changed into the database of cacheDir, a line
 // per source to log.
 func UpdateDB(ctx context.Context, cacheDir string, opts vulndb.UpdateOptions, log io.Writer) error {
+	path, err := DBFile(cacheDir)
+	if err != nil {
+		return err
+	}
 	opts.Progress = func(s string) { fmt.Fprintln(log, s) }
-	_, err := vulndb.Update(ctx, Path(cacheDir), opts)
+	_, err = vulndb.Update(ctx, path, opts)
 	return err
 }
 
@@ -30,7 +45,11 @@ func ImportDB(cacheDir string, inputs []string, kevFile, epssFile string, log io
 	if len(inputs) == 0 && len(enrich) == 0 {
 		return fmt.Errorf("%w: name the zip files, folders or file:// URLs to import", ErrOptions)
 	}
-	stats, err := vulndb.Import(Path(cacheDir), inputs, enrich)
+	path, err := DBFile(cacheDir)
+	if err != nil {
+		return err
+	}
+	stats, err := vulndb.Import(path, inputs, enrich)
 	for _, in := range inputs {
 		if st, ok := stats[in]; ok {
 			fmt.Fprintf(log, "%s: %s\n", in, st)

@@ -5,12 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"strings"
 	"time"
 
-	"github.com/bulwark-sec/bulwark/cache"
 	"github.com/bulwark-sec/bulwark/internal/cliflag"
 	"github.com/bulwark-sec/bulwark/pipeline"
 	"github.com/bulwark-sec/bulwark/report/dbstatus"
@@ -35,7 +33,6 @@ func (f *dbFlags) registerSource(fs *flag.FlagSet) {
 func (f *dbFlags) updateOptions() vulndb.UpdateOptions {
 	return vulndb.UpdateOptions{
 		BaseURL: f.url, Ecosystems: cliflag.List(f.ecosystems), KEVURL: f.kevURL, EPSSURL: f.epssURL,
-		Client: &http.Client{Timeout: 30 * time.Minute},
 	}
 }
 
@@ -62,11 +59,6 @@ func runDB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if help || err != nil {
 		return err
 	}
-	if f.cacheDir == "" {
-		if f.cacheDir, err = cache.DefaultDir(); err != nil {
-			return err
-		}
-	}
 	switch args[0] {
 	case "update":
 		return pipeline.UpdateDB(ctx, f.cacheDir, f.updateOptions(), stderr)
@@ -77,13 +69,11 @@ func runDB(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if write == nil {
 			return fmt.Errorf("%w: unknown --format %q (want table, json)", errUsage, format)
 		}
-		path := pipeline.Path(f.cacheDir)
-		db, err := vulndb.Open(path)
+		path, err := pipeline.DBFile(f.cacheDir)
 		if err != nil {
 			return err
 		}
-		defer db.Close()
-		st, err := dbstatus.Read(db, path, time.Now(), maxAge)
+		st, err := dbstatus.Read(path, time.Now(), maxAge)
 		if err != nil {
 			return err
 		}

@@ -27,10 +27,8 @@ func runImageOrFS(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		db                                 dbFlags
 		out                                outputFlags
 		scanners, ignoreFile, secretConfig string
-		skipChecks                         cliflag.IDSet
 		vex                                cliflag.Multi
-		ignoreUnfixed, uncovered           bool
-		dbOpts                             pipeline.DBOptions
+		opts                               pipeline.Options
 	)
 	name := "image"
 	if folder {
@@ -41,34 +39,28 @@ func runImageOrFS(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	db.registerSource(fs)
 	out.register(fs, []string{"table", "json", "sarif"}, "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL", "vulnerabilities, secrets or misconfigurations remain after filtering, or packages went unchecked")
 	fs.StringVar(&scanners, "scanners", "vuln,secret", "comma-separated `scanners` to run: vuln, secret, misconfig (the image's configuration and files)")
-	fs.Var(&skipChecks, "skip-checks", "comma-separated configuration check `IDs` not to report")
+	fs.Var((*cliflag.IDSet)(&opts.SkipChecks), "skip-checks", "comma-separated configuration check `IDs` not to report")
 	fs.StringVar(&secretConfig, "secret-config", "", "secret rules and allowlists from a YAML `file`")
 	fs.IntVar(&t.archiveDepth, "archive-depth", 0, archiveDepthUsage)
-	fs.BoolVar(&ignoreUnfixed, "ignore-unfixed", false, "leave out vulnerabilities that have no fixed version")
+	fs.BoolVar(&opts.IgnoreUnfixed, "ignore-unfixed", false, "leave out vulnerabilities that have no fixed version")
 	fs.StringVar(&ignoreFile, "ignorefile", ".bulwarkignore", "ignore `file`: lines of ID [package] [exp:YYYY-MM-DD] [# reason] (used when it exists)")
 	fs.Var(&vex, "vex", "OpenVEX `document` whose not_affected and fixed statements suppress findings (repeatable)")
-	fs.BoolVar(&dbOpts.Offline, "offline", false, "never download: use the database as it is")
-	fs.StringVar(&dbOpts.Path, "db", "", "match against this database `file`, OSV export zip, or folder of zips or records instead of the cache's (never refreshed)")
-	fs.DurationVar(&dbOpts.RefreshAfter, "db-refresh-after", 24*time.Hour, "refresh the database when older than this `duration` (unless --offline)")
-	fs.DurationVar(&dbOpts.MaxAge, "db-max-age", 7*24*time.Hour, "with --exit-code, fail when the database is older than this `duration` (unless --offline)")
-	fs.BoolVar(&uncovered, "allow-uncovered", false, "pass the --exit-code gate, and scan at all, when packages are in ecosystems the database does not cover")
+	fs.BoolVar(&opts.DB.Offline, "offline", false, "never download: use the database as it is")
+	fs.StringVar(&opts.DB.Path, "db", "", "match against this database `file`, OSV export zip, or folder of zips or records instead of the cache's (never refreshed)")
+	fs.DurationVar(&opts.DB.RefreshAfter, "db-refresh-after", 24*time.Hour, "refresh the database when older than this `duration` (unless --offline)")
+	fs.DurationVar(&opts.DB.MaxAge, "db-max-age", 7*24*time.Hour, "with --exit-code, fail when the database is older than this `duration` (unless --offline)")
+	fs.BoolVar(&opts.AllowUncovered, "allow-uncovered", false, "pass the --exit-code gate, and scan at all, when packages are in ecosystems the database does not cover")
 	positional, help, err := cliflag.Parse(fs, args)
 	if help || err != nil {
 		return err
 	}
-	if _, err := out.writer(); err != nil {
+	if opts.Severities, err = out.check(true); err != nil {
 		return err
 	}
-	sc, err := pipeline.ParseScanners(scanners)
-	if err != nil {
+	if opts.Scanners, err = pipeline.ParseScanners(scanners); err != nil {
 		return err
 	}
-	keep, err := out.keep(true)
-	if err != nil {
-		return err
-	}
-	ig, vexes, err := triage.Load(ignoreFile, cliflag.IsSet(fs, "ignorefile"), vex)
-	if err != nil {
+	if opts.Ignore, opts.VEX, err = triage.Load(ignoreFile, cliflag.IsSet(fs, "ignorefile"), vex); err != nil {
 		return err
 	}
 	if folder {
@@ -78,26 +70,24 @@ func runImageOrFS(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		}
 		t.target.Dir, positional = positional[0], nil
 	}
-	target, opts, err := t.options(fs, positional, stderr)
+	target, err := t.options(fs, positional, stderr, &opts)
 	if err != nil {
 		return err
 	}
-	if sc.Secret {
+	if opts.Scanners.Secret {
 		if opts.Secrets, err = pipeline.SecretEngine(secretConfig); err != nil {
 			return err
 		}
 	}
 	if out.exitCode == 0 {
-		dbOpts.MaxAge = 0 // only a gate refuses old data
+		opts.DB.MaxAge = 0 // only a gate refuses old data
 	}
-	dbOpts.Update = db.updateOptions()
-	opts.Scanners, opts.Severities, opts.SkipChecks, opts.DB = sc, keep, skipChecks, dbOpts
-	opts.IgnoreUnfixed, opts.Ignore, opts.VEX, opts.AllowUncovered = ignoreUnfixed, ig, vexes, uncovered
+	opts.DB.Update = db.updateOptions()
 	rep, err := pipeline.Run(ctx, target, opts)
 	if err != nil {
 		return err
 	}
-	n, why := pipeline.GateCount(rep, uncovered)
+	n, why := pipeline.GateCount(rep, opts.AllowUncovered)
 	if why != "" && out.exitCode != 0 {
 		fmt.Fprintf(stderr, "bulwark: %s\n", why)
 	}

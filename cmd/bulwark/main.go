@@ -30,13 +30,7 @@ const (
 //go:embed usage/*.txt
 var usageFiles embed.FS
 
-func usage(name string) string {
-	b, err := usageFiles.ReadFile("usage/" + name + ".txt")
-	if err != nil {
-		panic(err) // a help text missing from the binary is a build mistake
-	}
-	return string(b)
-}
+func usage(name string) string { return cliflag.Text(usageFiles, "usage/"+name+".txt") }
 
 func main() {
 	// Must run first: in a child started to read an rpm database in

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/bulwark-sec/bulwark/report"
@@ -47,17 +48,16 @@ func (o *outputFlags) register(fs *flag.FlagSet, formats []string, severities, g
 	}
 }
 
-// writer checks --format; keep parses --severity.
-func (o *outputFlags) writer() (func(io.Writer, *report.Report) error, error) {
-	for _, f := range o.formats {
-		if f == o.format {
-			return writers[f], nil
-		}
+// check checks --format and parses --severity (withUnknown: UNKNOWN is
+// allowed, as vulnerabilities have it) into the severities to keep, nil
+// for a command without the flag.
+func (o *outputFlags) check(withUnknown bool) (map[string]bool, error) {
+	if !slices.Contains(o.formats, o.format) {
+		return nil, fmt.Errorf("%w: unknown --format %q (want %s)", errUsage, o.format, strings.Join(o.formats, ", "))
 	}
-	return nil, fmt.Errorf("%w: unknown --format %q (want %s)", errUsage, o.format, strings.Join(o.formats, ", "))
-}
-
-func (o *outputFlags) keep(withUnknown bool) (map[string]bool, error) {
+	if o.severities == "" {
+		return nil, nil
+	}
 	keep, err := severity.ParseList(o.severities, withUnknown)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errUsage, err)
@@ -67,10 +67,7 @@ func (o *outputFlags) keep(withUnknown bool) (map[string]bool, error) {
 
 // write renders the report and applies the gate to the count of findings.
 func (o *outputFlags) write(stdout io.Writer, rep *report.Report, findings int) error {
-	write, err := o.writer()
-	if err != nil {
-		return err
-	}
+	write := writers[o.format]
 	if err := report.Output(o.output, stdout, func(w io.Writer) error { return write(w, rep) }); err != nil {
 		return err
 	}

@@ -18,10 +18,11 @@ func runSBOM(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if help || err != nil {
 		return err
 	}
-	if _, err := out.writer(); err != nil {
+	if _, err := out.check(false); err != nil {
 		return err
 	}
-	target, opts, err := t.options(fs, positional, stderr)
+	var opts pipeline.Options
+	target, err := t.options(fs, positional, stderr, &opts)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/bulwark-sec/bulwark/internal/cliflag"
 	"github.com/bulwark-sec/bulwark/pipeline"
@@ -23,25 +22,21 @@ func runSecret(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if help || err != nil {
 		return err
 	}
-	if _, err := out.writer(); err != nil {
+	keep, err := out.check(false)
+	if err != nil {
 		return err
 	}
 	if len(positional) != 1 {
 		fs.Usage()
 		return fmt.Errorf("%w: name one folder", errUsage)
 	}
-	if info, err := os.Stat(positional[0]); err != nil || !info.IsDir() {
-		return fmt.Errorf("secret: %s is not a folder", positional[0])
-	}
 	t.target.Dir, t.noCache, t.pkgTypes = positional[0], true, "none"
-	target, opts, err := t.options(fs, nil, stderr)
+	var opts pipeline.Options
+	target, err := t.options(fs, nil, stderr, &opts)
 	if err != nil {
 		return err
 	}
-	opts.Scanners.Secret = true
-	if opts.Severities, err = out.keep(false); err != nil {
-		return err
-	}
+	opts.Scanners.Secret, opts.Severities = true, keep
 	if opts.Secrets, err = pipeline.SecretEngine(config); err != nil {
 		return err
 	}

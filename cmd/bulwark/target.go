@@ -43,24 +43,22 @@ func (f *targetFlags) register(fs *flag.FlagSet) {
 // archiveDepthUsage describes --archive-depth, the same on every command.
 const archiveDepthUsage = "open archives (zip, jar, whl, tar, gzip, bzip2) `levels` deep to scan their files for secrets (default 0: archives are not opened)"
 
-// options are the target and pipeline options the flags choose;
-// positional is the image reference, if any.
-func (f *targetFlags) options(fs *flag.FlagSet, positional []string, stderr io.Writer) (pipeline.Target, pipeline.Options, error) {
+// options returns the target the flags name (positional is the image
+// reference, if any) and sets the pipeline options they choose.
+func (f *targetFlags) options(fs *flag.FlagSet, positional []string, stderr io.Writer, opts *pipeline.Options) (pipeline.Target, error) {
 	t := f.target
 	if len(positional) > 0 {
 		t.Reference = positional[0]
 	}
 	if err := t.Check(); err != nil || len(positional) > 1 {
 		fs.Usage()
-		return t, pipeline.Options{}, fmt.Errorf("%w: name exactly one image reference, --input, --rootfs or --dir", errUsage)
+		return t, fmt.Errorf("%w: name exactly one image reference, --input, --rootfs or --dir", errUsage)
 	}
-	return t, pipeline.Options{
-		PackageKinds: strings.Split(f.pkgTypes, ","),
-		Image: image.Options{
-			Platform: f.platform, Username: f.username, Password: f.password,
-			Insecure: f.insecure, MaxLayerSize: f.maxLayerSize,
-		},
-		Parallel: f.parallel, CacheDir: f.cacheDir, NoCache: f.noCache, ArchiveDepth: f.archiveDepth,
-		Log: stderr, Quiet: f.quiet, Progress: progress.New(stderr, !f.quiet),
-	}, nil
+	opts.PackageKinds, opts.Parallel, opts.CacheDir, opts.NoCache = strings.Split(f.pkgTypes, ","), f.parallel, f.cacheDir, f.noCache
+	opts.ArchiveDepth, opts.Log, opts.Quiet, opts.Progress = f.archiveDepth, stderr, f.quiet, progress.New(stderr, !f.quiet)
+	opts.Image = image.Options{
+		Platform: f.platform, Username: f.username, Password: f.password,
+		Insecure: f.insecure, MaxLayerSize: f.maxLayerSize,
+	}
+	return t, nil
 }

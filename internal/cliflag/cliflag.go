@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
 )
 
@@ -103,4 +104,14 @@ func List(s string) []string {
 		}
 	}
 	return out
+}
+
+// Text is a help text from an embedded file system; a missing one is a
+// build mistake.
+func Text(fsys fs.FS, name string) string {
+	b, err := fs.ReadFile(fsys, name)
+	if err != nil {
+		panic(err)
+	}
+	return string(b)
 }

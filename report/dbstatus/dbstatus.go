@@ -32,8 +32,13 @@ type Source struct {
 	Stale bool   `json:"stale"`
 }
 
-// Read gathers the status of the open database db at path.
-func Read(db *vulndb.DB, path string, now time.Time, maxAge time.Duration) (*Status, error) {
+// Read gathers the status of the database at path.
+func Read(path string, now time.Time, maxAge time.Duration) (*Status, error) {
+	db, err := vulndb.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer db.Close()
 	metas, err := db.Ecosystems()
 	if err != nil {
 		return nil, err
