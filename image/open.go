@@ -31,9 +31,13 @@ type Options struct {
 	// MaxLayerSize bounds each layer's uncompressed size; reading past it
 	// fails with ErrTooLarge. 0 means DefaultMaxLayerSize.
 	MaxLayerSize int64
-	// TempDir is where an oci-archive is unpacked; empty means the
-	// system's temp dir.
+	// TempDir is where an oci-archive is unpacked and an image from the
+	// Docker Engine is spooled; empty means the system's temp dir.
 	TempDir string
+	// DockerHost is the Docker Engine's address for docker://NAME targets,
+	// as unix:///path or tcp://host:port. Empty means $DOCKER_HOST, then
+	// unix:///var/run/docker.sock.
+	DockerHost string
 }
 
 // DefaultMaxLayerSize is the uncompressed size limit of one layer.
@@ -57,13 +61,16 @@ func (o Options) platform() (*v1.Platform, error) {
 	return p, nil
 }
 
-// Open opens target: an existing file is a docker-archive or oci-archive
-// tarball, an existing directory an OCI image layout, and anything else a
-// registry reference. "archive.tar:repo:tag" picks one image of a
-// multi-image docker-archive.
+// Open opens target: "docker://NAME" an image of the local Docker Engine,
+// an existing file a docker-archive or oci-archive tarball, an existing
+// directory an OCI image layout, and anything else a registry reference.
+// "archive.tar:repo:tag" picks one image of a multi-image docker-archive.
 func Open(ctx context.Context, target string, opts Options) (*Source, error) {
 	if target == "" {
 		return nil, errors.New("image: empty target")
+	}
+	if name, ok := strings.CutPrefix(target, DockerPrefix); ok {
+		return openEngine(ctx, name, target, opts)
 	}
 	if path, sel, ok := splitLocal(target); ok {
 		info, err := os.Stat(path)

@@ -13,6 +13,9 @@ const (
 	KindOCILayout     = "oci-layout"
 	KindOCIArchive    = "oci-archive"
 	KindRegistry      = "registry"
+	// KindDockerDaemon is an image read from a Docker Engine's API
+	// (bulwark image docker://NAME).
+	KindDockerDaemon = "docker-daemon"
 	KindRootfs        = "rootfs"
 	KindDirectory     = "directory"
 	// KindConfig is a folder or file of configuration (Dockerfiles,
