@@ -1,0 +1,173 @@
+// Package testdockerd runs a real Docker Engine for tests: Debian's
+// dockerd, as root, with its data, state and unix socket in a private temp
+// folder, no network set-up, and the vfs storage driver so that nothing is
+// mounted.
+package testdockerd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Binary is the daemon, from Debian's docker.io package.
+const Binary = "dockerd"
+
+// RequireEnv, set to 1, turns a daemon that cannot start from a skip into
+// a failure; .ci/run sets it where a probe showed dockerd can run.
+const RequireEnv = "BULWARK_REQUIRE_DOCKERD"
+
+// Daemon is a running dockerd.
+type Daemon struct {
+	// Host is its address as DOCKER_HOST takes it: unix:///…/docker.sock.
+	Host   string
+	socket string
+}
+
+// Start starts a dockerd that stops when the test ends. When dockerd is
+// missing, the test does not run as root, or the daemon does not answer,
+// the test is skipped, or fails if $BULWARK_REQUIRE_DOCKERD is 1.
+func Start(t testing.TB) *Daemon {
+	t.Helper()
+	unavailable := t.Skipf
+	if os.Getenv(RequireEnv) == "1" {
+		unavailable = t.Fatalf
+	}
+	bin, err := exec.LookPath(Binary)
+	if err != nil {
+		unavailable("testdockerd: %s not installed (apt-get install docker.io)", Binary)
+		return nil
+	}
+	if os.Geteuid() != 0 {
+		unavailable("testdockerd: %s needs root here (uid %d)", Binary, os.Geteuid())
+		return nil
+	}
+	// Unix socket paths are limited to 108 bytes, and containerd's sockets
+	// go under the exec root: a short folder rather than t.TempDir().
+	dir, err := os.MkdirTemp("", "bwd-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	d := &Daemon{socket: filepath.Join(dir, "docker.sock")}
+	d.Host = "unix://" + d.socket
+	logPath := filepath.Join(dir, "dockerd.log")
+	logFile, err := os.Create(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logFile.Close()
+	cmd := exec.Command(bin,
+		"--data-root", filepath.Join(dir, "data"), "--exec-root", filepath.Join(dir, "exec"),
+		"--pidfile", filepath.Join(dir, "dockerd.pid"), "-H", d.Host,
+		"--storage-driver", "vfs", "--bridge", "none", "--iptables=false", "--ip-masq=false",
+		"--ip6tables=false", "--userland-proxy=false")
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	// Its own process group, so that the containerd it starts goes too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		unavailable("testdockerd: start %s: %v", bin, err)
+		return nil
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() { stop(cmd, exited) })
+	log := func() string { b, _ := os.ReadFile(logPath); return tail(string(b)) }
+
+	client := d.Client()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		select {
+		case err := <-exited:
+			exited <- err
+			unavailable("testdockerd: %s exited before serving: %v\n%s", bin, err, log())
+			return nil
+		default:
+		}
+		resp, err := client.Get("http://docker/_ping")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return d
+			}
+		}
+		if time.Now().After(deadline) {
+			unavailable("testdockerd: no answer on %s after 30s: %v\n%s", d.socket, err, log())
+			return nil
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// stop asks dockerd to shut down, which stops its containerd, and kills
+// the process group if it has not within ten seconds.
+func stop(cmd *exec.Cmd, exited chan error) {
+	cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-exited:
+	case <-time.After(10 * time.Second):
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		<-exited
+	}
+}
+
+func tail(s string) string {
+	const n = 2000
+	if len(s) > n {
+		return "…" + s[len(s)-n:]
+	}
+	return s
+}
+
+// Client returns an HTTP client whose every request goes to the daemon's
+// socket, whatever the URL's host.
+func (d *Daemon) Client() *http.Client {
+	return &http.Client{Timeout: time.Minute, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var dl net.Dialer
+			return dl.DialContext(ctx, "unix", d.socket)
+		},
+	}}
+}
+
+// Import makes image repo:tag from a root file system tar, as docker
+// import does (POST /images/create?fromSrc=-).
+func (d *Daemon) Import(t testing.TB, repo, tag string, rootfs []byte) {
+	t.Helper()
+	q := url.Values{"fromSrc": {"-"}, "repo": {repo}, "tag": {tag}}
+	resp, err := d.Client().Post("http://docker/images/create?"+q.Encode(), "application/x-tar", bytes.NewReader(rootfs))
+	if err != nil {
+		t.Fatalf("testdockerd: import: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("testdockerd: import: HTTP %d: %s", resp.StatusCode, body)
+	}
+	// The answer is a stream of JSON progress messages; a failure is one
+	// with an error field, under a 200.
+	dec := json.NewDecoder(bytes.NewReader(body))
+	for {
+		var m struct{ Error string }
+		if err := dec.Decode(&m); err != nil {
+			break
+		}
+		if m.Error != "" {
+			t.Fatalf("testdockerd: import %s:%s: %s", repo, tag, m.Error)
+		}
+	}
+	if !strings.Contains(string(body), "sha256:") {
+		t.Fatalf("testdockerd: import %s:%s: no image ID in %s", repo, tag, body)
+	}
+}
