@@ -13,11 +13,11 @@ const (
 	KindOCILayout     = "oci-layout"
 	KindOCIArchive    = "oci-archive"
 	KindRegistry      = "registry"
+	KindRootfs        = "rootfs"
+	KindDirectory     = "directory"
 	// KindDockerDaemon is an image read from a Docker Engine's API
 	// (bulwark image docker://NAME).
 	KindDockerDaemon = "docker-daemon"
-	KindRootfs        = "rootfs"
-	KindDirectory     = "directory"
 	// KindConfig is a folder or file of configuration (Dockerfiles,
 	// manifests, charts) checked by bulwark config.
 	KindConfig = "config"
