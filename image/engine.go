@@ -268,7 +268,7 @@ func openEngine(ctx context.Context, name, target string, opts Options) (*Source
 
 // archiveSlack is what a docker-archive holds beyond its layers: the
 // config, manifests and tar headers.
-const archiveSlack = 64 << 20
+const archiveSlack = maxConfigSize + 4<<20
 
 // spool writes the engine's docker-archive of img to a new temp file and
 // returns its path. The archive holds each layer uncompressed, so it is
