@@ -112,6 +112,15 @@ var syftTypes = map[string]string{
 	"deb": "deb", "apk": "apk", "rpm": "rpm", "npm": "npm", "gem": "gem",
 }
 
+// common is the purl type a tool's package type maps to, or the tool's
+// own name where none does.
+func common(types map[string]string, typ string) string {
+	if t, ok := types[typ]; ok {
+		return t
+	}
+	return typ
+}
+
 func readSyft(data []byte) ([]pkg, error) {
 	var r struct {
 		Artifacts []struct{ Type, Name, Version, PURL string }
@@ -121,10 +130,7 @@ func readSyft(data []byte) ([]pkg, error) {
 	}
 	var out []pkg
 	for _, a := range r.Artifacts {
-		typ, ok := syftTypes[a.Type]
-		if !ok {
-			typ = a.Type
-		}
+		typ := common(syftTypes, a.Type)
 		name := a.Name
 		// Syft names a Java archive by its artifact; the purl holds the group.
 		if typ == "maven" {
@@ -178,10 +184,7 @@ func readTrivy(data []byte) ([]pkg, error) {
 	}
 	var out []pkg
 	for _, res := range r.Results {
-		typ, ok := trivyTypes[res.Type]
-		if !ok {
-			typ = res.Type
-		}
+		typ := common(trivyTypes, res.Type)
 		for _, p := range res.Packages {
 			// OS packages come split; rejoin them as the package database
 			// writes them: [epoch:]version[-release].
