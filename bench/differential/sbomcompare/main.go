@@ -186,6 +186,11 @@ func readTrivy(data []byte) ([]pkg, error) {
 	for _, res := range r.Results {
 		typ := common(trivyTypes, res.Type)
 		for _, p := range res.Packages {
+			if p.Name == "" {
+				// The nameless root Trivy gives a lock file it did not
+				// resolve (Cargo.lock in an image).
+				continue
+			}
 			// OS packages come split; rejoin them as the package database
 			// writes them: [epoch:]version[-release].
 			v := p.Version
