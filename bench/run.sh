@@ -10,6 +10,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-/tmp/bulwark-bench}
+. "$repo/bench/lib.sh"
 mkdir -p "$work"
 cd "$work"
 for tool in hyperfine /usr/bin/time; do
@@ -17,33 +18,8 @@ for tool in hyperfine /usr/bin/time; do
 done
 
 (cd "$repo" && go build -o "$work/bulwark" ./cmd/bulwark)
-(cd "$repo" && go build -o "$work/mkimage" ./bench/mkimage)
 
-# Four layers of this Debian machine's own files: base system with its
-# dpkg database, Python and GCC runtime files, documentation and locales,
-# and a layer that rewrites the package database as an apt install does.
-if [ ! -f debian.tar ]; then
-	./mkimage -o debian.tar -tag bulwark-bench:debian \
-		'etc,var/lib/dpkg,usr/bin,usr/sbin,usr/lib/os-release' \
-		'usr/lib/python3,usr/lib/python3.11,usr/lib/gcc' \
-		'usr/share/doc,usr/share/locale,usr/share/i18n,usr/share/zoneinfo' \
-		'var/lib/dpkg'
-fi
-# The same with an application layer on top: a Node.js app with its
-# installed node_modules (real packages from the npm registry) and this
-# machine's Java libraries. Needs npm and the registry.
-if [ ! -f app.tar ]; then
-	rm -rf app && mkdir -p app/srv/app app/usr/share
-	cp -r /usr/share/java app/usr/share/java
-	(cd app/srv/app && npm init -y >/dev/null && npm install --no-audit --no-fund --ignore-scripts \
-		express@4.18.2 react react-dom webpack typescript eslint lodash@4.17.20 moment aws-sdk@2 @babel/core jest >/dev/null)
-	./mkimage -o app.tar -tag bulwark-bench:app \
-		'etc,var/lib/dpkg,usr/bin,usr/sbin,usr/lib/os-release' \
-		'usr/lib/python3,usr/lib/python3.11,usr/lib/gcc' \
-		'usr/share/doc,usr/share/locale,usr/share/i18n,usr/share/zoneinfo' \
-		'var/lib/dpkg' \
-		"@$work/app:srv,usr/share/java"
-fi
+bench_images
 rm -rf blobs && mkdir blobs && tar -xf debian.tar -C blobs
 layers=$(python3 -c 'import json,sys; print(" ".join("blobs/"+l for l in json.load(open("blobs/manifest.json"))[0]["Layers"]))')
 comp=$(du -cb $layers | tail -1 | cut -f1)

@@ -10,28 +10,89 @@ import (
 )
 
 // InstalledExtractor reads the package.json of every package installed
-// under a node_modules folder, by npm, Yarn or pnpm.
+// under a node_modules folder, by npm, Yarn or pnpm, and of the packages
+// an installed package bundles in its vendor folder.
 type InstalledExtractor struct{}
 
 // Name implements extract.Extractor.
 func (InstalledExtractor) Name() string { return "npm-installed" }
 
 // Version implements extract.Extractor.
-func (InstalledExtractor) Version() int { return 1 }
+func (InstalledExtractor) Version() int { return 2 }
 
 // MaxSize implements extract.Extractor. Manifests are a few kilobytes; the
 // largest published ones stay well under a megabyte.
 func (InstalledExtractor) MaxSize() int64 { return 1 << 20 }
 
 // Required implements extract.Extractor: package.json files at the root of
-// an installed package, see InstalledManifest.
+// an installed package, see InstalledManifest, or of a package it
+// vendors, see VendoredManifest.
 func (InstalledExtractor) Required(f extract.File) bool {
-	return f.Mode.IsRegular() && InstalledManifest(f.Path)
+	if !f.Mode.IsRegular() {
+		return false
+	}
+	_, vendored := VendoredManifest(f.Path)
+	return vendored || InstalledManifest(f.Path)
 }
 
 // Extract implements extract.Extractor.
 func (InstalledExtractor) Extract(ctx context.Context, in extract.Input) (extract.Result, error) {
+	if name, ok := VendoredManifest(in.Path); ok {
+		return extract.ParseWhole(in, "npm-installed", func(data []byte) ([]inventory.Package, error) {
+			return parseVendored(data, name)
+		})
+	}
 	return extract.ParseWhole(in, "npm-installed", ParsePackageJSON)
+}
+
+// VendoredManifest reports whether a slash-separated path is the
+// package.json of a package bundled in an installed package's vendor
+// folder, and the name the folder gives it:
+//
+//	node_modules/typescript/vendor/vscode-jsonrpc/package.json
+//	node_modules/<pkg>/vendor/@<scope>/<name>/package.json
+//
+// A package's own folders also hold package.json files that are no
+// package (terser's bin/ and dist/, benchmarks, test fixtures), so only
+// vendor/ is read, and parseVendored keeps a manifest only when it names
+// the folder it is in and is not private.
+func VendoredManifest(p string) (string, bool) {
+	dir, ok := strings.CutSuffix(p, "/package.json")
+	if !ok {
+		return "", false
+	}
+	i := strings.LastIndex(dir, "/vendor/")
+	if i < 0 || !installedDir(dir[:i]) {
+		return "", false
+	}
+	name := dir[i+len("/vendor/"):]
+	scope, rest, scoped := strings.Cut(name, "/")
+	if !packageSegment(scope) {
+		return "", false
+	}
+	if scoped && (scope[0] != '@' || !packageSegment(rest) || rest[0] == '@' || strings.Contains(rest, "/")) {
+		return "", false
+	}
+	if !scoped && scope[0] == '@' {
+		return "", false
+	}
+	return name, true
+}
+
+// parseVendored returns the package a vendored package.json describes when
+// it is one: named as its folder, and not marked private.
+func parseVendored(data []byte, folder string) ([]inventory.Package, error) {
+	var m struct {
+		Name    string `json:"name"`
+		Private bool   `json:"private"`
+	}
+	if err := json.Unmarshal(trimBOM(data), &m); err != nil {
+		return nil, err
+	}
+	if m.Private || strings.TrimSpace(m.Name) != folder {
+		return nil, nil
+	}
+	return ParsePackageJSON(data)
 }
 
 // InstalledManifest reports whether a slash-separated path is the
@@ -50,9 +111,12 @@ func (InstalledExtractor) Extract(ctx context.Context, in extract.Input) (extrac
 // allocates nothing: the walk calls it for every file.
 func InstalledManifest(p string) bool {
 	dir, ok := strings.CutSuffix(p, "/package.json")
-	if !ok {
-		return false
-	}
+	return ok && installedDir(dir)
+}
+
+// installedDir reports whether a folder is an installed package's root;
+// see InstalledManifest.
+func installedDir(dir string) bool {
 	i := strings.Index(dir, nodeModules)
 	for i > 0 && dir[i-1] != '/' {
 		// "my_node_modules/" is not the folder; look further on.
@@ -67,6 +131,7 @@ func InstalledManifest(p string) bool {
 	}
 	rest := dir[i:]
 	for {
+		var ok bool
 		rest, ok = strings.CutPrefix(rest, nodeModules)
 		if !ok {
 			return false

@@ -370,6 +370,73 @@ func TestLicenses(t *testing.T) {
 	}
 }
 
+// TestVendored covers packages an installed package bundles in its vendor
+// folder (typescript 7 ships vscode-jsonrpc there), and the package.json
+// files in a package's own folders that are no package (terser's dist/).
+func TestVendored(t *testing.T) {
+	jsonrpc, err := os.ReadFile("testdata/typescript-7.0.2-vendor-vscode-jsonrpc.package.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	terserDist, err := os.ReadFile("testdata/terser-5.51.4-dist.package.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		path string
+		data []byte
+		want []string // name@version; nil when the file is not read at all
+	}{
+		{"srv/app/node_modules/typescript/vendor/vscode-jsonrpc/package.json", jsonrpc, []string{"vscode-jsonrpc@9.0.0"}},
+		{"node_modules/a/node_modules/@s/b/vendor/vscode-jsonrpc/package.json", jsonrpc, []string{"vscode-jsonrpc@9.0.0"}},
+		{"node_modules/typescript/vendor/@x/vscode-jsonrpc/package.json", []byte(`{"name":"@x/vscode-jsonrpc","version":"1.0.0"}`), []string{"@x/vscode-jsonrpc@1.0.0"}},
+		// Read, but not a package: another name than its folder's, or private.
+		{"node_modules/typescript/vendor/jsonrpc/package.json", jsonrpc, []string{}},
+		{"node_modules/terser/vendor/dist/package.json", terserDist, []string{}},
+		// Not read: outside vendor/, or vendor/ not in an installed package.
+		{"node_modules/terser/dist/package.json", terserDist, nil},
+		{"node_modules/typescript/lib/vendor/vscode-jsonrpc/package.json", jsonrpc, nil},
+		{"srv/app/vendor/vscode-jsonrpc/package.json", jsonrpc, nil},
+		{"node_modules/typescript/vendor/vscode-jsonrpc/lib/package.json", jsonrpc, nil},
+		{"node_modules/typescript/vendor/@x/package.json", jsonrpc, nil},
+		{"node_modules/typescript/vendor/.cache/package.json", jsonrpc, nil},
+		{"node_modules/typescript/vendor/package.json", jsonrpc, nil},
+	}
+	var x InstalledExtractor
+	allocs := testing.AllocsPerRun(100, func() {
+		for _, tt := range tests {
+			x.Required(extract.File{Path: tt.path})
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("Required allocates %v times", allocs)
+	}
+	for _, tt := range tests {
+		if got := x.Required(extract.File{Path: tt.path}); got != (tt.want != nil) {
+			t.Errorf("Required(%q) = %v", tt.path, got)
+			continue
+		}
+		if tt.want == nil {
+			continue
+		}
+		res, err := x.Extract(context.Background(), extract.Input{File: extract.File{Path: tt.path}, Content: bytes.NewReader(tt.data)})
+		if err != nil {
+			t.Errorf("%s: %v", tt.path, err)
+			continue
+		}
+		got := []string{}
+		for _, p := range res.Packages {
+			got = append(got, p.Name+"@"+p.Version)
+			if p.Location != tt.path {
+				t.Errorf("%s: location %q", tt.path, p.Location)
+			}
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: got %v, want %v", tt.path, got, tt.want)
+		}
+	}
+}
+
 func TestPackageJSONSkipsAndErrors(t *testing.T) {
 	tests := []struct {
 		json    string
