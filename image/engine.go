@@ -306,3 +306,37 @@ func (e *engine) spool(ctx context.Context, img *engineImage, opts Options) (str
 	}
 	return f.Name(), nil
 }
+
+// Engine is a client of the Docker Engine API for other packages: it
+// speaks the negotiated API version, over the socket or TCP as newEngine.
+type Engine struct{ e *engine }
+
+// DialEngine connects to the engine at host (empty means $DOCKER_HOST,
+// then the default socket) and negotiates the API version.
+func DialEngine(ctx context.Context, host string) (*Engine, error) {
+	e, err := newEngine(host)
+	if err != nil {
+		return nil, err
+	}
+	if err := e.negotiate(ctx); err != nil {
+		e.client.CloseIdleConnections()
+		return nil, err
+	}
+	return &Engine{e}, nil
+}
+
+// Get sends GET path (already escaped, without the version) and returns
+// the body of a 200 answer; any other status is an error.
+func (e *Engine) Get(ctx context.Context, path string) (io.ReadCloser, error) {
+	resp, err := e.e.get(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	return resp.Body, nil
+}
+
+// Host is the engine's address as given.
+func (e *Engine) Host() string { return e.e.host }
+
+// Close closes the idle connections.
+func (e *Engine) Close() { e.e.client.CloseIdleConnections() }

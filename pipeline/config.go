@@ -27,19 +27,28 @@ func Config(ctx context.Context, path string, aopts audit.Options, opts Options)
 // Host audits the Docker host whose root file system is at root ("/" for
 // this machine) against the CIS Docker Benchmark's host, daemon and file
 // sections, and returns the report of its misconfigurations, filtered by
-// Options.Severities. Nothing outside root is read.
+// Options.Severities. Nothing outside root is read, but for the container
+// runtime section: the running containers of the daemon at $DOCKER_HOST,
+// or at /var/run/docker.sock when root is /, inspected through the API.
 func Host(ctx context.Context, root string, hopts host.Options, opts Options) (*report.Report, error) {
 	tree, err := host.OpenDir(root)
 	if err != nil {
 		return nil, err
 	}
 	defer tree.Close()
+	var warnings []misconfig.Warning
+	if dh := dockerHost(root); dh != "" {
+		hopts.Containers, warnings, err = runningContainers(ctx, dh)
+		if err != nil {
+			return nil, err
+		}
+	}
 	res, err := host.Scan(ctx, tree, hopts)
 	if err != nil {
 		return nil, err
 	}
 	a := result.Artifact{Name: root, Kind: result.KindHost}
-	return misconfigReport(a, res.Findings, res.Suppressed, res.Files, res.Warnings, opts), nil
+	return misconfigReport(a, res.Findings, res.Suppressed, res.Files, append(res.Warnings, warnings...), opts), nil
 }
 
 // misconfigReport is the report of a configuration audit: the findings

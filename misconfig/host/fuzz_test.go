@@ -3,6 +3,7 @@ package host
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"testing"
@@ -72,5 +73,30 @@ func FuzzExecStart(f *testing.F) {
 		if _, err := Scan(context.Background(), tree, Options{}); err != nil {
 			t.Fatal(err)
 		}
+	})
+}
+
+// FuzzDecodeContainer: any inspect answer decodes to a container with an
+// ID or an error, never a panic, and the section 5 checks run on it.
+func FuzzDecodeContainer(f *testing.F) {
+	for _, c := range []*Container{carelessContainer(), carefulContainer()} {
+		data, err := json.Marshal(c)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte(`[{"Id": "x"}]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		DecodeContainerIDs(bytes.NewReader(data))
+		c, err := DecodeContainer(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		if c.ID == "" {
+			t.Fatal("a container without an ID")
+		}
+		s := &scanner{}
+		s.checkContainers([]*Container{c})
 	})
 }

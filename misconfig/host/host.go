@@ -2,8 +2,9 @@
 // Benchmark v1.6.0 sections 1 (the host: partition, docker group, audit
 // rules), 2 (the daemon's configuration, from daemon.json and the systemd
 // unit's command line) and 3 (ownership and permissions of the daemon's
-// files and sockets). It reads a Tree — a mounted host file system, or /
-// itself — and never asks a running daemon.
+// files and sockets) from a Tree — a mounted host file system, or /
+// itself — and 5 (the container runtime) from the running containers'
+// inspect, which the caller fetches from the Engine API.
 package host
 
 import (
@@ -27,6 +28,9 @@ type Options struct {
 	SkipChecks map[string]bool
 	// MaxFileSize bounds one file (default DefaultMaxFileSize).
 	MaxFileSize int64
+	// Containers are the running containers, inspected through the
+	// Engine API, for section 5; none when no daemon was asked.
+	Containers []*Container
 }
 
 // Result is what an audit found. File names are relative to the tree's
@@ -48,6 +52,12 @@ func Checks() []misconfig.Check {
 		checkAuthz, checkLogDriver, checkNoNewPrivileges, checkLiveRestore,
 		checkUserlandProxy, checkSeccomp, checkExperimental,
 		checkOwner, checkMode, checkKeyMode, checkSocketWorldWritable,
+		checkAppArmor, checkSELinux, checkCapAdd, checkPrivileged, checkSensitiveMount,
+		checkPrivilegedPort, checkHostNetwork, checkMemoryLimit, checkCPULimit, checkReadOnlyRootfs,
+		checkAnyInterface, checkRestartPolicy, checkHostPID, checkHostIPC, checkHostDevice,
+		checkContainerUlimits, checkSharedPropagation, checkHostUTS, checkSeccompUnconfined,
+		checkContainerNoNewPrivs, checkHealthcheck, checkPidsLimit, checkDefaultBridge,
+		checkHostUserns, checkDockerSocketMount,
 	)
 }
 
@@ -74,6 +84,7 @@ func Scan(ctx context.Context, t Tree, opts Options) (*Result, error) {
 			step(d)
 		}
 	}
+	s.checkContainers(opts.Containers)
 	res := &Result{Files: len(s.texts), Warnings: s.warnings, Findings: []misconfig.Finding{}}
 	supps := map[string]misconfig.Suppressions{}
 	for _, f := range s.findings {

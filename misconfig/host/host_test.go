@@ -168,6 +168,7 @@ func TestGolden(t *testing.T) {
 
 // TestCarelessCoverage: the careless tree fails every check but those
 // only a different tree can show (a non-root-owned key is 022, not 024).
+// Section 5 reads containers, not the tree: see section5_test.go.
 func TestCarelessCoverage(t *testing.T) {
 	res, err := Scan(context.Background(), hostTree(t, "careless"), Options{})
 	if err != nil {
@@ -178,7 +179,7 @@ func TestCarelessCoverage(t *testing.T) {
 		got[f.CheckID] = true
 	}
 	for _, c := range Checks() {
-		if !got[c.ID] {
+		if !got[c.ID] && !strings.HasPrefix(c.References[0], cis+"5.") {
 			t.Errorf("%s (%s) not raised by testdata/careless", c.ID, c.Title)
 		}
 	}

@@ -1,0 +1,83 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+
+	"github.com/bulwark-sec/bulwark/image"
+	"github.com/bulwark-sec/bulwark/misconfig"
+	"github.com/bulwark-sec/bulwark/misconfig/host"
+)
+
+// defaultDockerSocket is where dockerd listens unless told otherwise.
+const defaultDockerSocket = "/var/run/docker.sock"
+
+// dockerHost is the daemon whose containers a host audit of root checks:
+// $DOCKER_HOST, else the default socket when the audit is of this
+// machine (root /) and the socket exists; "" for none.
+func dockerHost(root string) string {
+	if h := os.Getenv("DOCKER_HOST"); h != "" {
+		return h
+	}
+	if filepath.Clean(root) != "/" {
+		return ""
+	}
+	if _, err := os.Stat(defaultDockerSocket); err != nil {
+		return ""
+	}
+	return "unix://" + defaultDockerSocket
+}
+
+// runningContainers lists the engine's running containers and inspects
+// each. A daemon that cannot be reached is a warning, as is a container
+// gone between the list and its inspect.
+func runningContainers(ctx context.Context, dockerHost string) ([]*host.Container, []misconfig.Warning, error) {
+	warn := func(format string, args ...any) []misconfig.Warning {
+		msg := fmt.Sprintf(format, args...)
+		return []misconfig.Warning{{Path: dockerHost, Message: msg}}
+	}
+	e, err := image.DialEngine(ctx, dockerHost)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, nil, ctx.Err()
+		}
+		return nil, warn("containers not checked (CIS section 5): %v", err), nil
+	}
+	defer e.Close()
+	body, err := e.Get(ctx, "/containers/json?all=false")
+	if err != nil {
+		return nil, warn("containers not checked (CIS section 5): %v", err), ctx.Err()
+	}
+	ids, err := host.DecodeContainerIDs(body)
+	body.Close()
+	if err != nil {
+		return nil, warn("containers not checked (CIS section 5): %v", err), nil
+	}
+	var (
+		out      []*host.Container
+		warnings []misconfig.Warning
+	)
+	for _, id := range ids {
+		body, err := e.Get(ctx, "/containers/"+url.PathEscape(id)+"/json")
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, nil, ctx.Err()
+			}
+			warnings = append(warnings, warn("container %s not checked: %v", id, err)...)
+			continue
+		}
+		c, err := host.DecodeContainer(body)
+		body.Close()
+		if err != nil {
+			warnings = append(warnings, warn("container %s not checked: %v", id, err)...)
+			continue
+		}
+		if c.State.Running {
+			out = append(out, c)
+		}
+	}
+	return out, warnings, nil
+}
