@@ -171,3 +171,41 @@ func (d *Daemon) Import(t testing.TB, repo, tag string, rootfs []byte) {
 		t.Fatalf("testdockerd: import %s:%s: no image ID in %s", repo, tag, body)
 	}
 }
+
+// Run creates container name from spec (the body of POST
+// /containers/create: Image, Cmd, HostConfig…) and starts it; it returns
+// the container's ID. The daemon removes it when it stops.
+func (d *Daemon) Run(t testing.TB, name string, spec any) string {
+	t.Helper()
+	body, err := json.Marshal(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var created struct {
+		ID       string `json:"Id"`
+		Warnings []string
+	}
+	d.post(t, "/containers/create?"+url.Values{"name": {name}}.Encode(), body, http.StatusCreated, &created)
+	d.post(t, "/containers/"+created.ID+"/start", nil, http.StatusNoContent, nil)
+	return created.ID
+}
+
+// post sends a JSON body and decodes the answer, which must have status
+// want.
+func (d *Daemon) post(t testing.TB, path string, body []byte, want int, out any) {
+	t.Helper()
+	resp, err := d.Client().Post("http://docker"+path, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatalf("testdockerd: POST %s: %v", path, err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		t.Fatalf("testdockerd: POST %s: HTTP %d: %s", path, resp.StatusCode, data)
+	}
+	if out != nil {
+		if err := json.Unmarshal(data, out); err != nil {
+			t.Fatalf("testdockerd: POST %s: %v", path, err)
+		}
+	}
+}
