@@ -55,11 +55,11 @@ func TestHostContainers(t *testing.T) {
 		"HostConfig": map[string]any{
 			"CapAdd": []string{"NET_ADMIN", "SYS_ADMIN"}, "NetworkMode": "host",
 			"PidMode": "host", "IpcMode": "host", "UTSMode": "host", "UsernsMode": "host",
-			"Binds":        []string{"/etc:/host/etc:ro", socket + ":/var/run/docker.sock"},
-			"PortBindings": map[string]any{"80/tcp": []map[string]string{{"HostIp": "0.0.0.0", "HostPort": "80"}}},
-			"SecurityOpt":  []string{"seccomp=unconfined", "apparmor=unconfined", "label=disable"},
-			"Devices":      []map[string]string{{"PathOnHost": "/dev/null", "PathInContainer": "/dev/xnull", "CgroupPermissions": "rwm"}},
-			"Ulimits":      []map[string]any{{"Name": "nofile", "Soft": 256, "Hard": 512}},
+			"Binds":         []string{"/etc:/host/etc:ro", socket + ":/var/run/docker.sock"},
+			"PortBindings":  map[string]any{"80/tcp": []map[string]string{{"HostIp": "0.0.0.0", "HostPort": "80"}}},
+			"SecurityOpt":   []string{"seccomp=unconfined", "apparmor=unconfined", "label=disable"},
+			"Devices":       []map[string]string{{"PathOnHost": "/dev/null", "PathInContainer": "/dev/xnull", "CgroupPermissions": "rwm"}},
+			"Ulimits":       []map[string]any{{"Name": "nofile", "Soft": 256, "Hard": 512}},
 			"RestartPolicy": map[string]any{"Name": "always"},
 		},
 	})
