@@ -14,91 +14,158 @@ import (
 
 // Section 5: the container runtime, from the running containers' inspect.
 
-// containerCheck declares a section 5 check: its CIS item fills the
-// references; Target, Level 1 and Automated unless given.
-func containerCheck(id, item, title, sev string, level int, assessment, rationale, fix string) misconfig.Check {
-	return misconfig.Check{
-		ID: id, Title: title, Severity: sev, Target: misconfig.TargetHost, Rationale: rationale, Fix: fix,
-		References: []string{cis + item}, Level: level, Assessment: assessment,
-	}
-}
-
+// The section 5 checks, one per item of the benchmark.
 var (
-	checkAppArmor = containerCheck("BW-HOST-026", "5.2", "Container runs without AppArmor", severity.High, 1, misconfig.Automated,
-		"An unconfined container has no mandatory access control profile limiting what its processes may touch on the host.",
-		"Drop --security-opt apparmor=unconfined; use Docker's default profile or a custom one.")
-	checkSELinux = containerCheck("BW-HOST-027", "5.3", "Container runs with SELinux labeling disabled", severity.Medium, 2, misconfig.Automated,
-		"With label=disable the container's processes are not confined by SELinux, the layer that keeps them off the host's files.",
-		"Drop --security-opt label=disable; run the daemon with --selinux-enabled.")
-	checkCapAdd = containerCheck("BW-HOST-028", "5.4", "Container has Linux capabilities beyond the default", severity.High, 1, misconfig.Automated,
-		"Each added capability (SYS_ADMIN, NET_ADMIN, ALL…) widens what a compromised process may do to the kernel and the host.",
-		"Remove --cap-add; better, --cap-drop ALL and add back only what the process needs.")
-	checkPrivileged = containerCheck("BW-HOST-029", "5.5", "Privileged container", severity.Critical, 1, misconfig.Automated,
-		"A privileged container has every capability, every host device and no seccomp or AppArmor confinement: it is root on the host.",
-		"Run the container without --privileged; add the few capabilities or devices it needs.")
-	checkSensitiveMount = containerCheck("BW-HOST-030", "5.6", "Sensitive host directory mounted into a container", severity.High, 1, misconfig.Automated,
-		"A container that can read or write /, /etc, /proc, /sys, /dev, /boot, /lib or /usr of the host can read its secrets or change how it runs.",
-		"Do not bind-mount host system directories; mount a dedicated folder, read-only where possible.")
-	checkPrivilegedPort = containerCheck("BW-HOST-031", "5.8", "Container publishes a privileged port", severity.Low, 1, misconfig.Automated,
-		"Host ports below 1024 are those the host's own services use; publishing them makes the container look like one.",
-		"Publish the container on a host port of 1024 or above.")
-	checkHostNetwork = containerCheck("BW-HOST-032", "5.10", "Container shares the host's network namespace", severity.High, 1, misconfig.Automated,
-		"With --network host the container sees every host interface and may bind any host port or sniff traffic, local services included.",
-		"Use a user-defined bridge network instead of --network host.")
-	checkMemoryLimit = containerCheck("BW-HOST-033", "5.11", "Container has no memory limit", severity.Medium, 1, misconfig.Automated,
-		"A container without a memory limit can exhaust the host's memory and starve every other container.",
-		"Set --memory (and memory in Compose or Kubernetes) to what the container needs.")
-	checkCPULimit = containerCheck("BW-HOST-034", "5.12", "Container has no CPU limit or shares", severity.Low, 1, misconfig.Automated,
-		"A container without CPU shares or quota competes equally with all others and can slow the host down.",
-		"Set --cpus or --cpu-shares.")
-	checkReadOnlyRootfs = containerCheck("BW-HOST-035", "5.13", "Container root file system is writable", severity.Low, 1, misconfig.Automated,
-		"A writable root file system lets an intruder change the container's programs and persist there.",
-		"Run with --read-only and mount volumes or tmpfs where the process writes.")
-	checkAnyInterface = containerCheck("BW-HOST-036", "5.14", "Container port published on every host interface", severity.Medium, 1, misconfig.Automated,
-		"A port bound to 0.0.0.0 is reachable on every interface of the host, external ones included.",
-		"Publish on one address: -p 127.0.0.1:8080:80 or the interface meant to serve.")
-	checkRestartPolicy = containerCheck("BW-HOST-037", "5.15", "Container restart policy is not on-failure with at most 5 retries", severity.Low, 1, misconfig.Automated,
-		"always or unless-stopped restarts a crashing container endlessly, which can deny service to the host.",
-		"Use --restart on-failure:5.")
-	checkHostPID = containerCheck("BW-HOST-038", "5.16", "Container shares the host's process namespace", severity.High, 1, misconfig.Automated,
-		"With --pid host the container sees and may signal every process of the host.",
-		"Drop --pid host.")
-	checkHostIPC = containerCheck("BW-HOST-039", "5.17", "Container shares the host's IPC namespace", severity.High, 1, misconfig.Automated,
-		"With --ipc host the container shares shared memory and semaphores with the host's processes.",
-		"Drop --ipc host.")
-	checkHostDevice = containerCheck("BW-HOST-040", "5.18", "Host device exposed to a container", severity.Medium, 1, misconfig.Manual,
-		"A host device in a container lets its processes read or write the hardware directly.",
-		"Drop --device unless the container needs it; then grant only r or rw, not m.")
-	checkContainerUlimits = containerCheck("BW-HOST-041", "5.19", "Container overrides the default ulimits", severity.Low, 1, misconfig.Manual,
-		"Per-container ulimits replace the daemon's defaults, the limits the host was sized for.",
-		"Drop --ulimit unless needed; set the defaults in daemon.json's default-ulimits.")
-	checkSharedPropagation = containerCheck("BW-HOST-042", "5.20", "Mount propagation mode is shared", severity.Medium, 1, misconfig.Automated,
-		"A shared mount lets mounts made in the container appear on the host and the other way round.",
-		"Mount volumes with the default private (or slave) propagation.")
-	checkHostUTS = containerCheck("BW-HOST-043", "5.21", "Container shares the host's UTS namespace", severity.Medium, 1, misconfig.Automated,
-		"With --uts host the container may change the host's hostname.",
-		"Drop --uts host.")
-	checkSeccompUnconfined = containerCheck("BW-HOST-044", "5.22", "Container runs without seccomp", severity.High, 1, misconfig.Automated,
-		"seccomp=unconfined lets the container make every system call, the kernel's whole attack surface.",
-		"Drop --security-opt seccomp=unconfined; use the default profile or a custom one.")
-	checkContainerNoNewPrivs = containerCheck("BW-HOST-045", "5.25", "Container may gain new privileges", severity.Medium, 1, misconfig.Automated,
-		"Without no-new-privileges a process in the container may gain privileges through setuid or setgid binaries.",
-		"Run with --security-opt no-new-privileges (or set no-new-privileges in daemon.json).")
-	checkHealthcheck = containerCheck("BW-HOST-046", "5.26", "Container has no health check", severity.Low, 1, misconfig.Automated,
-		"Without a health check the engine and orchestrators cannot tell a hung container from a working one.",
-		"Add a HEALTHCHECK to the image or --health-cmd to the container.")
-	checkPidsLimit = containerCheck("BW-HOST-047", "5.28", "Container has no PIDs limit", severity.Medium, 1, misconfig.Automated,
-		"Without a PIDs limit a fork bomb in the container exhausts the host's process table.",
-		"Set --pids-limit.")
-	checkDefaultBridge = containerCheck("BW-HOST-048", "5.29", "Container on the default bridge docker0", severity.Low, 2, misconfig.Manual,
-		"Containers on docker0 can reach each other's ports and can be ARP-spoofed by one another.",
-		"Attach the container to a user-defined network.")
-	checkHostUserns = containerCheck("BW-HOST-049", "5.30", "Container shares the host's user namespace", severity.Medium, 1, misconfig.Automated,
-		"With --userns host the container's root is the host's root even when the daemon remaps users.",
-		"Drop --userns host.")
-	checkDockerSocketMount = containerCheck("BW-HOST-050", "5.31", "Docker socket mounted into a container", severity.Critical, 1, misconfig.Automated,
-		"Whoever talks to the Docker socket can start a privileged container: the container controls the host.",
-		"Do not mount docker.sock into containers; use a narrowly scoped API proxy if one must.")
+	checkAppArmor = misconfig.Check{
+		ID: "BW-HOST-026", Title: "Container runs without AppArmor", Severity: severity.High, Target: misconfig.TargetHost,
+		Rationale:  "An unconfined container has no mandatory access control profile limiting what its processes may touch on the host.",
+		Fix:        "Drop --security-opt apparmor=unconfined; use Docker's default profile or a custom one.",
+		References: []string{cis + "5.2"}, Level: 1, Assessment: misconfig.Automated,
+	}
+	checkSELinux = misconfig.Check{
+		ID: "BW-HOST-027", Title: "Container runs with SELinux labeling disabled", Severity: severity.Medium, Target: misconfig.TargetHost,
+		Rationale:  "With label=disable the container's processes are not confined by SELinux, the layer that keeps them off the host's files.",
+		Fix:        "Drop --security-opt label=disable; run the daemon with --selinux-enabled.",
+		References: []string{cis + "5.3"}, Level: 2, Assessment: misconfig.Automated,
+	}
+	checkCapAdd = misconfig.Check{
+		ID: "BW-HOST-028", Title: "Container has Linux capabilities beyond the default", Severity: severity.High, Target: misconfig.TargetHost,
+		Rationale:  "Each added capability (SYS_ADMIN, NET_ADMIN, ALL…) widens what a compromised process may do to the kernel and the host.",
+		Fix:        "Remove --cap-add; better, --cap-drop ALL and add back only what the process needs.",
+		References: []string{cis + "5.4"}, Level: 1, Assessment: misconfig.Automated,
+	}
+	checkPrivileged = misconfig.Check{
+		ID: "BW-HOST-029", Title: "Privileged container", Severity: severity.Critical, Target: misconfig.TargetHost,
+		Rationale:  "A privileged container has every capability, every host device and no seccomp or AppArmor confinement: it is root on the host.",
+		Fix:        "Run the container without --privileged; add the few capabilities or devices it needs.",
+		References: []string{cis + "5.5"}, Level: 1, Assessment: misconfig.Automated,
+	}
+	checkSensitiveMount = misconfig.Check{
+		ID: "BW-HOST-030", Title: "Sensitive host directory mounted into a container", Severity: severity.High, Target: misconfig.TargetHost,
+		Rationale:  "A container that can read or write /, /etc, /proc, /sys, /dev, /boot, /lib or /usr of the host can read its secrets or change how it runs.",
+		Fix:        "Do not bind-mount host system directories; mount a dedicated folder, read-only where possible.",
+		References: []string{cis + "5.6"}, Level: 1, Assessment: misconfig.Automated,
+	}
+	checkPrivilegedPort = misconfig.Check{
+		ID: "BW-HOST-031", Title: "Container publishes a privileged port", Severity: severity.Low, Target: misconfig.TargetHost,
+		Rationale:  "Host ports below 1024 are those the host's own services use; publishing them makes the container look like one.",
+		Fix:        "Publish the container on a host port of 1024 or above.",
+		References: []string{cis + "5.8"}, Level: 1, Assessment: misconfig.Automated,
+	}
+	checkHostNetwork = misconfig.Check{
+		ID: "BW-HOST-032", Title: "Container shares the host's network namespace", Severity: severity.High, Target: misconfig.TargetHost,
+		Rationale:  "With --network host the container sees every host interface and may bind any host port or sniff traffic, local services included.",
+		Fix:        "Use a user-defined bridge network instead of --network host.",
+		References: []string{cis + "5.10"}, Level: 1, Assessment: misconfig.Automated,
+	}
+	checkMemoryLimit = misconfig.Check{
+		ID: "BW-HOST-033", Title: "Container has no memory limit", Severity: severity.Medium, Target: misconfig.TargetHost,
+		Rationale:  "A container without a memory limit can exhaust the host's memory and starve every other container.",
+		Fix:        "Set --memory (and memory in Compose or Kubernetes) to what the container needs.",
+		References: []string{cis + "5.11"}, Level: 1, Assessment: misconfig.Automated,
+	}
+	checkCPULimit = misconfig.Check{
+		ID: "BW-HOST-034", Title: "Container has no CPU limit or shares", Severity: severity.Low, Target: misconfig.TargetHost,
+		Rationale:  "A container without CPU shares or quota competes equally with all others and can slow the host down.",
+		Fix:        "Set --cpus or --cpu-shares.",
+		References: []string{cis + "5.12"}, Level: 1, Assessment: misconfig.Automated,
+	}
+	checkReadOnlyRootfs = misconfig.Check{
+		ID: "BW-HOST-035", Title: "Container root file system is writable", Severity: severity.Low, Target: misconfig.TargetHost,
+		Rationale:  "A writable root file system lets an intruder change the container's programs and persist there.",
+		Fix:        "Run with --read-only and mount volumes or tmpfs where the process writes.",
+		References: []string{cis + "5.13"}, Level: 1, Assessment: misconfig.Automated,
+	}
+	checkAnyInterface = misconfig.Check{
+		ID: "BW-HOST-036", Title: "Container port published on every host interface", Severity: severity.Medium, Target: misconfig.TargetHost,
+		Rationale:  "A port bound to 0.0.0.0 is reachable on every interface of the host, external ones included.",
+		Fix:        "Publish on one address: -p 127.0.0.1:8080:80 or the interface meant to serve.",
+		References: []string{cis + "5.14"}, Level: 1, Assessment: misconfig.Automated,
+	}
+	checkRestartPolicy = misconfig.Check{
+		ID: "BW-HOST-037", Title: "Container restart policy is not on-failure with at most 5 retries", Severity: severity.Low, Target: misconfig.TargetHost,
+		Rationale:  "always or unless-stopped restarts a crashing container endlessly, which can deny service to the host.",
+		Fix:        "Use --restart on-failure:5.",
+		References: []string{cis + "5.15"}, Level: 1, Assessment: misconfig.Automated,
+	}
+	checkHostPID = misconfig.Check{
+		ID: "BW-HOST-038", Title: "Container shares the host's process namespace", Severity: severity.High, Target: misconfig.TargetHost,
+		Rationale:  "With --pid host the container sees and may signal every process of the host.",
+		Fix:        "Drop --pid host.",
+		References: []string{cis + "5.16"}, Level: 1, Assessment: misconfig.Automated,
+	}
+	checkHostIPC = misconfig.Check{
+		ID: "BW-HOST-039", Title: "Container shares the host's IPC namespace", Severity: severity.High, Target: misconfig.TargetHost,
+		Rationale:  "With --ipc host the container shares shared memory and semaphores with the host's processes.",
+		Fix:        "Drop --ipc host.",
+		References: []string{cis + "5.17"}, Level: 1, Assessment: misconfig.Automated,
+	}
+	checkHostDevice = misconfig.Check{
+		ID: "BW-HOST-040", Title: "Host device exposed to a container", Severity: severity.Medium, Target: misconfig.TargetHost,
+		Rationale:  "A host device in a container lets its processes read or write the hardware directly.",
+		Fix:        "Drop --device unless the container needs it; then grant only r or rw, not m.",
+		References: []string{cis + "5.18"}, Level: 1, Assessment: misconfig.Manual,
+	}
+	checkContainerUlimits = misconfig.Check{
+		ID: "BW-HOST-041", Title: "Container overrides the default ulimits", Severity: severity.Low, Target: misconfig.TargetHost,
+		Rationale:  "Per-container ulimits replace the daemon's defaults, the limits the host was sized for.",
+		Fix:        "Drop --ulimit unless needed; set the defaults in daemon.json's default-ulimits.",
+		References: []string{cis + "5.19"}, Level: 1, Assessment: misconfig.Manual,
+	}
+	checkSharedPropagation = misconfig.Check{
+		ID: "BW-HOST-042", Title: "Mount propagation mode is shared", Severity: severity.Medium, Target: misconfig.TargetHost,
+		Rationale:  "A shared mount lets mounts made in the container appear on the host and the other way round.",
+		Fix:        "Mount volumes with the default private (or slave) propagation.",
+		References: []string{cis + "5.20"}, Level: 1, Assessment: misconfig.Automated,
+	}
+	checkHostUTS = misconfig.Check{
+		ID: "BW-HOST-043", Title: "Container shares the host's UTS namespace", Severity: severity.Medium, Target: misconfig.TargetHost,
+		Rationale:  "With --uts host the container may change the host's hostname.",
+		Fix:        "Drop --uts host.",
+		References: []string{cis + "5.21"}, Level: 1, Assessment: misconfig.Automated,
+	}
+	checkSeccompUnconfined = misconfig.Check{
+		ID: "BW-HOST-044", Title: "Container runs without seccomp", Severity: severity.High, Target: misconfig.TargetHost,
+		Rationale:  "seccomp=unconfined lets the container make every system call, the kernel's whole attack surface.",
+		Fix:        "Drop --security-opt seccomp=unconfined; use the default profile or a custom one.",
+		References: []string{cis + "5.22"}, Level: 1, Assessment: misconfig.Automated,
+	}
+	checkContainerNoNewPrivs = misconfig.Check{
+		ID: "BW-HOST-045", Title: "Container may gain new privileges", Severity: severity.Medium, Target: misconfig.TargetHost,
+		Rationale:  "Without no-new-privileges a process in the container may gain privileges through setuid or setgid binaries.",
+		Fix:        "Run with --security-opt no-new-privileges (or set no-new-privileges in daemon.json).",
+		References: []string{cis + "5.25"}, Level: 1, Assessment: misconfig.Automated,
+	}
+	checkHealthcheck = misconfig.Check{
+		ID: "BW-HOST-046", Title: "Container has no health check", Severity: severity.Low, Target: misconfig.TargetHost,
+		Rationale:  "Without a health check the engine and orchestrators cannot tell a hung container from a working one.",
+		Fix:        "Add a HEALTHCHECK to the image or --health-cmd to the container.",
+		References: []string{cis + "5.26"}, Level: 1, Assessment: misconfig.Automated,
+	}
+	checkPidsLimit = misconfig.Check{
+		ID: "BW-HOST-047", Title: "Container has no PIDs limit", Severity: severity.Medium, Target: misconfig.TargetHost,
+		Rationale:  "Without a PIDs limit a fork bomb in the container exhausts the host's process table.",
+		Fix:        "Set --pids-limit.",
+		References: []string{cis + "5.28"}, Level: 1, Assessment: misconfig.Automated,
+	}
+	checkDefaultBridge = misconfig.Check{
+		ID: "BW-HOST-048", Title: "Container on the default bridge docker0", Severity: severity.Low, Target: misconfig.TargetHost,
+		Rationale:  "Containers on docker0 can reach each other's ports and can be ARP-spoofed by one another.",
+		Fix:        "Attach the container to a user-defined network.",
+		References: []string{cis + "5.29"}, Level: 2, Assessment: misconfig.Manual,
+	}
+	checkHostUserns = misconfig.Check{
+		ID: "BW-HOST-049", Title: "Container shares the host's user namespace", Severity: severity.Medium, Target: misconfig.TargetHost,
+		Rationale:  "With --userns host the container's root is the host's root even when the daemon remaps users.",
+		Fix:        "Drop --userns host.",
+		References: []string{cis + "5.30"}, Level: 1, Assessment: misconfig.Automated,
+	}
+	checkDockerSocketMount = misconfig.Check{
+		ID: "BW-HOST-050", Title: "Docker socket mounted into a container", Severity: severity.Critical, Target: misconfig.TargetHost,
+		Rationale:  "Whoever talks to the Docker socket can start a privileged container: the container controls the host.",
+		Fix:        "Do not mount docker.sock into containers; use a narrowly scoped API proxy if one must.",
+		References: []string{cis + "5.31"}, Level: 1, Assessment: misconfig.Automated,
+	}
 )
 
 // defaultCaps are the capabilities Docker grants a container by default.
