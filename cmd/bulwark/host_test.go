@@ -1,6 +1,7 @@
 package main
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -10,6 +11,7 @@ import (
 const careless = "../../misconfig/host/testdata/careless"
 
 func TestHostCommand(t *testing.T) {
+	t.Setenv("DOCKER_HOST", "") // no containers: the tree alone
 	code, out, errOut := bulwark(t, "host", "--root", careless, "--format", "json", "--severity", "HIGH,CRITICAL",
 		"--skip-checks", "bw-host-020", "--exit-code", "5", "--quiet")
 	if code != 5 {
@@ -49,7 +51,7 @@ func TestHostCommand(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"ruleId": "BW-HOST-010"`) {
 		t.Errorf("sarif: exit %d\n%.300s", code, out)
 	}
-	if code, out, _ = bulwark(t, "host", "--list-checks"); code != 0 || !strings.Contains(out, "BW-HOST-025") {
+	if code, out, _ = bulwark(t, "host", "--list-checks"); code != 0 || !strings.Contains(out, "BW-HOST-050") {
 		t.Errorf("--list-checks: exit %d\n%s", code, out)
 	}
 	if code, out, _ = bulwark(t, "config", "--list-checks"); code != 0 || !strings.Contains(out, "BW-HOST-025") {
@@ -60,5 +62,16 @@ func TestHostCommand(t *testing.T) {
 	}
 	if code, _, errOut = bulwark(t, "host", "--root", "/nonexistent/root"); code != 1 || !strings.Contains(errOut, "nonexistent") {
 		t.Errorf("missing root: exit %d %q", code, errOut)
+	}
+
+	// A daemon that does not answer: a warning, and the tree's audit.
+	sock := "unix://" + filepath.Join(t.TempDir(), "none.sock")
+	t.Setenv("DOCKER_HOST", sock)
+	code, out, errOut = bulwark(t, "host", "--root", careless, "--format", "json")
+	if code != 0 || !strings.Contains(errOut, "containers not checked (CIS section 5): cannot reach the Docker Engine at "+sock) {
+		t.Errorf("unreachable daemon: exit %d, stderr %q", code, errOut)
+	}
+	if r := decode(t, out); len(r.Misconfigurations) == 0 || len(r.Warnings) == 0 {
+		t.Errorf("unreachable daemon: %d findings, warnings %+v", len(r.Misconfigurations), r.Warnings)
 	}
 }
