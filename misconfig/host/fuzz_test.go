@@ -97,6 +97,6 @@ func FuzzDecodeContainer(f *testing.F) {
 			t.Fatal("a container without an ID")
 		}
 		s := &scanner{}
-		s.checkContainers([]*Container{c})
+		s.checkContainers([]*Container{c}, false)
 	})
 }

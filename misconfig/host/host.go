@@ -84,7 +84,7 @@ func Scan(ctx context.Context, t Tree, opts Options) (*Result, error) {
 			step(d)
 		}
 	}
-	s.checkContainers(opts.Containers)
+	s.checkContainers(opts.Containers, d.isTrue("no-new-privileges"))
 	res := &Result{Files: len(s.texts), Warnings: s.warnings, Findings: []misconfig.Finding{}}
 	supps := map[string]misconfig.Suppressions{}
 	for _, f := range s.findings {

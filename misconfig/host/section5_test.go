@@ -59,16 +59,21 @@ func carefulContainer() *Container {
 	return c
 }
 
-func containerFindings(t *testing.T, cs ...*Container) map[string][]string {
+// containerFindings audits containers under the daemon of a tree, and
+// returns the IDs of the container findings by resource name.
+func containerFindings(t *testing.T, tree string, cs ...*Container) map[string][]string {
 	t.Helper()
-	res, err := Scan(context.Background(), hostTree(t, "hardened"), Options{Containers: cs})
+	res, err := Scan(context.Background(), hostTree(t, tree), Options{Containers: cs})
 	if err != nil {
 		t.Fatal(err)
 	}
 	got := map[string][]string{}
 	for _, f := range res.Findings {
+		if f.Resource.Kind != "container" {
+			continue
+		}
 		got[f.Resource.Name] = append(got[f.Resource.Name], f.CheckID)
-		if f.Resource.Kind != "container" || f.File == "" || f.Level == 0 {
+		if f.File == "" || f.Level == 0 || !strings.Contains(f.Message, f.File) {
 			t.Errorf("%s: resource %+v, file %q, level %d", f.CheckID, f.Resource, f.File, f.Level)
 		}
 	}
@@ -78,7 +83,7 @@ func containerFindings(t *testing.T, cs ...*Container) map[string][]string {
 func TestContainerChecks(t *testing.T) {
 	bridged := carefulContainer()
 	bridged.ID, bridged.Name, bridged.HostConfig.NetworkMode = "aaaaaaaaaaaaaaaa", "/bridged", "default"
-	got := containerFindings(t, carelessContainer(), carefulContainer(), bridged)
+	got := containerFindings(t, "careless", carelessContainer(), carefulContainer(), bridged)
 	if ids := got["careful (fedcba987654, app:1)"]; len(ids) != 0 {
 		t.Errorf("careful: %v", ids)
 	}
@@ -90,5 +95,20 @@ func TestContainerChecks(t *testing.T) {
 		if strings.HasPrefix(c.References[0], cis+"5.") && c.ID != checkDefaultBridge.ID && !slices.Contains(careless, c.ID) {
 			t.Errorf("careless: %s (%s) not raised", c.ID, c.Title)
 		}
+	}
+}
+
+// TestContainerNoNewPrivsFromDaemon: the hardened tree's daemon.json sets
+// no-new-privileges, so a container without it in SecurityOpt passes 5.25
+// there, not under the careless daemon.
+func TestContainerNoNewPrivsFromDaemon(t *testing.T) {
+	c := carefulContainer()
+	c.HostConfig.SecurityOpt = nil
+	const name = "careful (fedcba987654, app:1)"
+	if ids := containerFindings(t, "hardened", c)[name]; len(ids) != 0 {
+		t.Errorf("hardened daemon: %v", ids)
+	}
+	if ids := containerFindings(t, "careless", c)[name]; !slices.Equal(ids, []string{checkContainerNoNewPrivs.ID}) {
+		t.Errorf("careless daemon: %v", ids)
 	}
 }
