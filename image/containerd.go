@@ -163,12 +163,14 @@ func (c *ctrd) rpcError(err error, ref string) error {
 // image resolves desc, an index or a manifest, to the platform's image.
 func (c *ctrd) image(ctx context.Context, desc v1.Descriptor, plat *v1.Platform, ref string) (v1.Image, error) {
 	for depth := 0; depth < 4; depth++ {
-		switch {
-		case desc.MediaType.IsImage():
-			raw, err := c.readAll(ctx, desc, maxManifestSize)
-			if err != nil {
-				return nil, err
-			}
+		if !desc.MediaType.IsImage() && !desc.MediaType.IsIndex() {
+			return nil, fmt.Errorf("containerd image %s is a %s, not an image", ref, desc.MediaType)
+		}
+		raw, err := c.readAll(ctx, desc, maxManifestSize)
+		if err != nil {
+			return nil, err
+		}
+		if desc.MediaType.IsImage() {
 			m, err := v1.ParseManifest(bytes.NewReader(raw))
 			if err != nil {
 				return nil, fmt.Errorf("manifest %s: %w", desc.Digest, err)
@@ -178,27 +180,20 @@ func (c *ctrd) image(ctx context.Context, desc v1.Descriptor, plat *v1.Platform,
 				return nil, err
 			}
 			return partial.CompressedToImage(&ctrdImage{c: c, ctx: ctx, manifest: raw, parsed: m, config: cfg, mediaType: desc.MediaType})
-		case desc.MediaType.IsIndex():
-			raw, err := c.readAll(ctx, desc, maxManifestSize)
-			if err != nil {
-				return nil, err
+		}
+		idx, err := v1.ParseIndexManifest(bytes.NewReader(raw))
+		if err != nil {
+			return nil, fmt.Errorf("index %s: %w", desc.Digest, err)
+		}
+		found := false
+		for _, m := range idx.Manifests {
+			if m.Platform == nil || m.Platform.Satisfies(*plat) {
+				desc, found = m, true
+				break
 			}
-			idx, err := v1.ParseIndexManifest(bytes.NewReader(raw))
-			if err != nil {
-				return nil, fmt.Errorf("index %s: %w", desc.Digest, err)
-			}
-			found := false
-			for _, m := range idx.Manifests {
-				if m.Platform == nil || m.Platform.Satisfies(*plat) {
-					desc, found = m, true
-					break
-				}
-			}
-			if !found {
-				return nil, fmt.Errorf("containerd image %s has no image for platform %s", ref, plat)
-			}
-		default:
-			return nil, fmt.Errorf("containerd image %s is a %s, not an image", ref, desc.MediaType)
+		}
+		if !found {
+			return nil, fmt.Errorf("containerd image %s has no image for platform %s", ref, plat)
 		}
 	}
 	return nil, fmt.Errorf("containerd image %s: indexes nested too deep", ref)

@@ -9,9 +9,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bulwark-sec/bulwark/internal/testdaemon"
 )
 
 // RequireEnv, set to 1, turns a containerd that cannot start from a skip
@@ -29,10 +30,7 @@ type Daemon struct {
 // answer, the test is skipped, or fails if $BULWARK_REQUIRE_CONTAINERD is 1.
 func Start(t testing.TB) *Daemon {
 	t.Helper()
-	unavailable := t.Skipf
-	if os.Getenv(RequireEnv) == "1" {
-		unavailable = t.Fatalf
-	}
+	unavailable := testdaemon.Unavailable(t, RequireEnv)
 	bin, err := exec.LookPath("containerd")
 	if err != nil {
 		unavailable("testcontainerd: containerd not installed (apt-get install containerd)")
@@ -58,63 +56,18 @@ func Start(t testing.TB) *Daemon {
 	if err := os.WriteFile(filepath.Join(dir, "config.toml"), []byte(config), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	logPath := filepath.Join(dir, "containerd.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
 	cmd := exec.Command(bin, "--config", filepath.Join(dir, "config.toml"), "--address", d.Socket)
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		unavailable("testcontainerd: start %s: %v", bin, err)
+	ready := func() error {
+		out, err := d.ctr(context.Background(), "version")
+		if err != nil {
+			return fmt.Errorf("ctr version: %v: %s", err, out)
+		}
 		return nil
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() { stop(cmd, exited) })
-	log := func() string { b, _ := os.ReadFile(logPath); return tail(string(b)) }
-
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		select {
-		case err := <-exited:
-			exited <- err
-			unavailable("testcontainerd: %s exited before serving: %v\n%s", bin, err, log())
-			return nil
-		default:
-		}
-		out, err := d.ctr(context.Background(), "version")
-		if err == nil {
-			return d
-		}
-		if time.Now().After(deadline) {
-			unavailable("testcontainerd: no answer on %s after 30s: %v %s\n%s", d.Socket, err, out, log())
-			return nil
-		}
-		time.Sleep(200 * time.Millisecond)
+	if !testdaemon.Start(t, unavailable, cmd, filepath.Join(dir, "containerd.log"), ready) {
+		return nil
 	}
-}
-
-// stop asks containerd to shut down and kills its process group if it has
-// not within ten seconds.
-func stop(cmd *exec.Cmd, exited chan error) {
-	cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-exited:
-	case <-time.After(10 * time.Second):
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-exited
-	}
-}
-
-func tail(s string) string {
-	const n = 2000
-	if len(s) > n {
-		return "…" + s[len(s)-n:]
-	}
-	return s
+	return d
 }
 
 func (d *Daemon) ctr(ctx context.Context, args ...string) ([]byte, error) {
