@@ -77,10 +77,11 @@ func (d *Daemon) ctr(ctx context.Context, args ...string) ([]byte, error) {
 }
 
 // Import loads a docker-archive or oci-archive into namespace ns, as ctr
-// images import does.
-func (d *Daemon) Import(t testing.TB, ns, archive string) {
+// images import does with flags (--all-platforms, --index-name NAME…).
+func (d *Daemon) Import(t testing.TB, ns, archive string, flags ...string) {
 	t.Helper()
-	if out, err := d.ctr(context.Background(), "-n", ns, "images", "import", archive); err != nil {
+	args := append(append([]string{"-n", ns, "images", "import"}, flags...), archive)
+	if out, err := d.ctr(context.Background(), args...); err != nil {
 		t.Fatalf("testcontainerd: ctr images import %s: %v\n%s", archive, err, out)
 	}
 }
