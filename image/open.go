@@ -62,6 +62,7 @@ func (o Options) platform() (*v1.Platform, error) {
 }
 
 // Open opens target: "docker://NAME" an image of the local Docker Engine,
+// "containerd://NAME" one of containerd's image store,
 // an existing file a docker-archive or oci-archive tarball, an existing
 // directory an OCI image layout, and anything else a registry reference.
 // "archive.tar:repo:tag" picks one image of a multi-image docker-archive.
@@ -71,6 +72,9 @@ func Open(ctx context.Context, target string, opts Options) (*Source, error) {
 	}
 	if name, ok := strings.CutPrefix(target, DockerPrefix); ok {
 		return openEngine(ctx, name, target, opts)
+	}
+	if name, ok := strings.CutPrefix(target, ContainerdPrefix); ok {
+		return openContainerd(ctx, name, target, opts)
 	}
 	if path, sel, ok := splitLocal(target); ok {
 		info, err := os.Stat(path)

@@ -18,6 +18,9 @@ const (
 	// KindDockerDaemon is an image read from a Docker Engine's API
 	// (bulwark image docker://NAME).
 	KindDockerDaemon = "docker-daemon"
+	// KindContainerd is an image read from containerd's content store
+	// over its socket (bulwark image containerd://NAME).
+	KindContainerd = "containerd"
 	// KindConfig is a folder or file of configuration (Dockerfiles,
 	// manifests, charts) checked by bulwark config.
 	KindConfig = "config"

@@ -7,18 +7,32 @@ import (
 
 	"github.com/bulwark-sec/bulwark/internal/testdockerd"
 	"github.com/bulwark-sec/bulwark/internal/testimage"
+	"github.com/bulwark-sec/bulwark/report"
 )
+
+// debianFiles is a Debian-like root file system: os-release and a dpkg
+// status with two packages.
+var debianFiles = []testimage.File{
+	{Path: "etc/", Typeflag: '5'},
+	{Path: "etc/os-release", Body: []byte("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\nID=debian\n")},
+	{Path: "var/lib/dpkg/status", Body: []byte("Package: base-files\nStatus: install ok installed\nArchitecture: amd64\nVersion: 12.4+deb12u5\n\n" +
+		"Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9+deb12u1\n\n")},
+}
+
+// packageNames lists a report's packages as name@version.
+func packageNames(rep report.Report) string {
+	var names []string
+	for _, p := range rep.Inventory.Packages {
+		names = append(names, p.Name+"@"+p.Version)
+	}
+	return strings.Join(names, " ")
+}
 
 // TestSBOMDockerEngine reads an image from a real dockerd's API: imported
 // from a Debian-like root file system, as docker import makes one.
 func TestSBOMDockerEngine(t *testing.T) {
 	d := testdockerd.Start(t)
-	rootfs, err := testimage.Tar([]testimage.File{
-		{Path: "etc/", Typeflag: '5'},
-		{Path: "etc/os-release", Body: []byte("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\nID=debian\n")},
-		{Path: "var/lib/dpkg/status", Body: []byte("Package: base-files\nStatus: install ok installed\nArchitecture: amd64\nVersion: 12.4+deb12u5\n\n" +
-			"Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9+deb12u1\n\n")},
-	})
+	rootfs, err := testimage.Tar(debianFiles)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,11 +52,7 @@ func TestSBOMDockerEngine(t *testing.T) {
 	if os := rep.Inventory.OS; os == nil || os.Family != "debian" || os.Version != "12" {
 		t.Errorf("OS: %+v", rep.Inventory.OS)
 	}
-	var names []string
-	for _, p := range rep.Inventory.Packages {
-		names = append(names, p.Name+"@"+p.Version)
-	}
-	if strings.Join(names, " ") != "base-files@12.4+deb12u5 libc6@2.36-9+deb12u1" {
+	if names := packageNames(rep); names != "base-files@12.4+deb12u5 libc6@2.36-9+deb12u1" {
 		t.Errorf("packages: %v", names)
 	}
 

@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -16,9 +17,10 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
+
+	"github.com/bulwark-sec/bulwark/internal/testdaemon"
 )
 
 // Binary is the daemon, from Debian's docker.io package.
@@ -40,10 +42,7 @@ type Daemon struct {
 // the test is skipped, or fails if $BULWARK_REQUIRE_DOCKERD is 1.
 func Start(t testing.TB) *Daemon {
 	t.Helper()
-	unavailable := t.Skipf
-	if os.Getenv(RequireEnv) == "1" {
-		unavailable = t.Fatalf
-	}
+	unavailable := testdaemon.Unavailable(t, RequireEnv)
 	bin, err := exec.LookPath(Binary)
 	if err != nil {
 		unavailable("testdockerd: %s not installed (apt-get install docker.io)", Binary)
@@ -62,72 +61,28 @@ func Start(t testing.TB) *Daemon {
 	t.Cleanup(func() { os.RemoveAll(dir) })
 	d := &Daemon{socket: filepath.Join(dir, "docker.sock")}
 	d.Host = "unix://" + d.socket
-	logPath := filepath.Join(dir, "dockerd.log")
-	logFile, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer logFile.Close()
 	cmd := exec.Command(bin,
 		"--data-root", filepath.Join(dir, "data"), "--exec-root", filepath.Join(dir, "exec"),
 		"--pidfile", filepath.Join(dir, "dockerd.pid"), "-H", d.Host,
 		"--storage-driver", "vfs", "--bridge", "none", "--iptables=false", "--ip-masq=false",
 		"--ip6tables=false", "--userland-proxy=false")
-	cmd.Stdout, cmd.Stderr = logFile, logFile
-	// Its own process group, so that the containerd it starts goes too.
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		unavailable("testdockerd: start %s: %v", bin, err)
+	// dockerd stops the containerd it started when it gets SIGTERM.
+	client := d.Client()
+	ping := func() error {
+		resp, err := client.Get("http://docker/_ping")
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return fmt.Errorf("_ping: HTTP %d", resp.StatusCode)
+		}
 		return nil
 	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() { stop(cmd, exited) })
-	log := func() string { b, _ := os.ReadFile(logPath); return tail(string(b)) }
-
-	client := d.Client()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		select {
-		case err := <-exited:
-			exited <- err
-			unavailable("testdockerd: %s exited before serving: %v\n%s", bin, err, log())
-			return nil
-		default:
-		}
-		resp, err := client.Get("http://docker/_ping")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return d
-			}
-		}
-		if time.Now().After(deadline) {
-			unavailable("testdockerd: no answer on %s after 30s: %v\n%s", d.socket, err, log())
-			return nil
-		}
-		time.Sleep(100 * time.Millisecond)
+	if !testdaemon.Start(t, unavailable, cmd, filepath.Join(dir, "dockerd.log"), ping) {
+		return nil
 	}
-}
-
-// stop asks dockerd to shut down, which stops its containerd, and kills
-// the process group if it has not within ten seconds.
-func stop(cmd *exec.Cmd, exited chan error) {
-	cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-exited:
-	case <-time.After(10 * time.Second):
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		<-exited
-	}
-}
-
-func tail(s string) string {
-	const n = 2000
-	if len(s) > n {
-		return "…" + s[len(s)-n:]
-	}
-	return s
+	return d
 }
 
 // Client returns an HTTP client whose every request goes to the daemon's

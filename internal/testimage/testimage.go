@@ -269,6 +269,24 @@ func WriteOCIArchive(path string, img v1.Image) error {
 	if err := WriteOCILayout(dir, "", img); err != nil {
 		return err
 	}
+	return tarDir(path, dir)
+}
+
+// WriteOCIArchiveIndex writes a multi-platform index as an oci-archive.
+func WriteOCIArchiveIndex(path string, idx v1.ImageIndex) error {
+	dir, err := os.MkdirTemp("", "testimage-oci-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	if err := WriteOCILayoutIndex(dir, idx); err != nil {
+		return err
+	}
+	return tarDir(path, dir)
+}
+
+// tarDir writes the files under dir to a new tar at path.
+func tarDir(path, dir string) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return err

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"path/filepath"
+	"strings"
+	"testing"
+
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
+	"github.com/bulwark-sec/bulwark/internal/testcontainerd"
+	"github.com/bulwark-sec/bulwark/internal/testimage"
+)
+
+// TestSBOMContainerd reads an image from a real containerd's content
+// store: a docker-archive imported with ctr, as containerd's own CLI does.
+func TestSBOMContainerd(t *testing.T) {
+	d := testcontainerd.Start(t)
+	layer, err := testimage.Layer(debianFiles)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := testimage.Image(layer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(t.TempDir(), "debian.tar")
+	if err := testimage.WriteDockerArchive(archive, "bulwark-test/debian:12", img); err != nil {
+		t.Fatal(err)
+	}
+	d.Import(t, "default", archive)
+	t.Setenv("CONTAINERD_ADDRESS", d.Socket)
+	t.Setenv("CONTAINERD_NAMESPACE", "")
+	configDigest, _ := img.ConfigName()
+
+	// ctr stores the name as docker.io/bulwark-test/debian:12; the short
+	// name finds it as well.
+	for _, ref := range []string{"containerd://bulwark-test/debian:12", "containerd://docker.io/bulwark-test/debian:12"} {
+		code, out, errOut := bulwark(t, "sbom", ref, "--format", "json", "--no-cache")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s (images: %s)", ref, code, errOut, d.Images(t, "default"))
+		}
+		rep := decode(t, out)
+		a := rep.Artifact
+		if a.Kind != "containerd" || a.Name != ref || a.ImageID != configDigest.String() ||
+			len(a.RepoDigests) != 1 || !strings.HasPrefix(a.RepoDigests[0], "docker.io/bulwark-test/debian@sha256:") {
+			t.Errorf("%s: artifact: %+v", ref, a)
+		}
+		if os := rep.Inventory.OS; os == nil || os.Family != "debian" || os.Version != "12" {
+			t.Errorf("%s: OS: %+v", ref, rep.Inventory.OS)
+		}
+		if names := packageNames(rep); names != "base-files@12.4+deb12u5 libc6@2.36-9+deb12u1" {
+			t.Errorf("%s: packages: %v", ref, names)
+		}
+	}
+
+	for _, tc := range []struct {
+		address, ns, ref, want string
+	}{
+		{d.Socket, "", "containerd://bulwark-test/debian:13", `no image bulwark-test/debian:13 in namespace "default" of containerd at ` + d.Socket},
+		{d.Socket, "other", "containerd://bulwark-test/debian:12", `in namespace "other"`},
+		{filepath.Join(t.TempDir(), "none.sock"), "", "containerd://bulwark-test/debian:12", "cannot reach containerd at /"},
+	} {
+		t.Setenv("CONTAINERD_ADDRESS", tc.address)
+		t.Setenv("CONTAINERD_NAMESPACE", tc.ns)
+		code, _, errOut := bulwark(t, "sbom", tc.ref, "--no-cache")
+		if code != exitError || !strings.Contains(errOut, tc.want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
+			t.Errorf("%s at %s: exit %d, stderr %q; want exit 1 and one line with %q", tc.ref, tc.address, code, errOut, tc.want)
+		}
+	}
+}
+
+// TestSBOMContainerdIndex picks one platform's image of a multi-platform
+// index that containerd keeps as the image's target.
+func TestSBOMContainerdIndex(t *testing.T) {
+	d := testcontainerd.Start(t)
+	var imgs []v1.Image
+	for _, arch := range []string{"amd64", "arm64"} {
+		layer, err := testimage.Layer([]testimage.File{{Path: "etc/os-release", Body: []byte("ID=alpine\nVERSION_ID=3.20.0\n")},
+			{Path: "lib/apk/db/installed", Body: []byte("P:musl\nV:1.2.5-r0\nA:" + map[string]string{"amd64": "x86_64", "arm64": "aarch64"}[arch] + "\n\n")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := testimage.ImageFor("linux", arch, layer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		imgs = append(imgs, img)
+	}
+	idx, err := testimage.Index(imgs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(t.TempDir(), "multi.tar")
+	if err := testimage.WriteOCIArchiveIndex(archive, idx); err != nil {
+		t.Fatal(err)
+	}
+	d.Import(t, "default", archive, "--all-platforms", "--index-name", "example.com/multi:1")
+	t.Setenv("CONTAINERD_ADDRESS", d.Socket)
+	for arch, i := range map[string]int{"amd64": 0, "arm64": 1} {
+		code, out, errOut := bulwark(t, "sbom", "containerd://example.com/multi:1", "--platform", "linux/"+arch, "--format", "json", "--no-cache")
+		if code != 0 {
+			t.Fatalf("%s: exit %d: %s (images: %s)", arch, code, errOut, d.Images(t, "default"))
+		}
+		want, _ := imgs[i].ConfigName()
+		if a := decode(t, out).Artifact; a.Architecture != arch || a.ImageID != want.String() {
+			t.Errorf("%s: artifact %+v", arch, a)
+		}
+	}
+	code, _, errOut := bulwark(t, "sbom", "containerd://example.com/multi:1", "--platform", "linux/s390x", "--no-cache")
+	if code != exitError || !strings.Contains(errOut, "has no image for platform linux/s390x") {
+		t.Errorf("s390x: exit %d, %q", code, errOut)
+	}
+}
