@@ -38,6 +38,18 @@ type Options struct {
 	// as unix:///path or tcp://host:port. Empty means $DOCKER_HOST, then
 	// unix:///var/run/docker.sock.
 	DockerHost string
+	// PodmanHost is the Podman service's address for podman://NAME
+	// targets. Empty means $CONTAINER_HOST, then
+	// $XDG_RUNTIME_DIR/podman/podman.sock, then /run/podman/podman.sock.
+	PodmanHost string
+}
+
+// engineHost is the address the options give for engines of flavor f.
+func (o Options) engineHost(f *flavor) string {
+	if f == podmanFlavor {
+		return o.PodmanHost
+	}
+	return o.DockerHost
 }
 
 // DefaultMaxLayerSize is the uncompressed size limit of one layer.
@@ -69,8 +81,10 @@ func Open(ctx context.Context, target string, opts Options) (*Source, error) {
 	if target == "" {
 		return nil, errors.New("image: empty target")
 	}
-	if name, ok := strings.CutPrefix(target, DockerPrefix); ok {
-		return openEngine(ctx, name, target, opts)
+	for _, f := range []*flavor{dockerFlavor, podmanFlavor} {
+		if name, ok := strings.CutPrefix(target, f.prefix); ok {
+			return openEngine(ctx, f, name, target, opts)
+		}
 	}
 	if path, sel, ok := splitLocal(target); ok {
 		info, err := os.Stat(path)

@@ -18,6 +18,9 @@ const (
 	// KindDockerDaemon is an image read from a Docker Engine's API
 	// (bulwark image docker://NAME).
 	KindDockerDaemon = "docker-daemon"
+	// KindPodman is an image read from Podman's Docker-compatible API
+	// (podman://NAME).
+	KindPodman = "podman"
 	// KindConfig is a folder or file of configuration (Dockerfiles,
 	// manifests, charts) checked by bulwark config.
 	KindConfig = "config"

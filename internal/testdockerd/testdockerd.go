@@ -1,7 +1,7 @@
 // Package testdockerd runs a real Docker Engine for tests: Debian's
 // dockerd, as root, with its data, state and unix socket in a private temp
 // folder, no network set-up, and the vfs storage driver so that nothing is
-// mounted.
+// mounted. StartPodman does the same for Podman's API service.
 package testdockerd
 
 import (
@@ -28,9 +28,16 @@ const Binary = "dockerd"
 // a failure; .ci/run sets it where a probe showed dockerd can run.
 const RequireEnv = "BULWARK_REQUIRE_DOCKERD"
 
-// Daemon is a running dockerd.
+// PodmanBinary is Podman, from Debian's podman package.
+const PodmanBinary = "podman"
+
+// PodmanRequireEnv is RequireEnv for StartPodman.
+const PodmanRequireEnv = "BULWARK_REQUIRE_PODMAN"
+
+// Daemon is a running dockerd, or Podman service.
 type Daemon struct {
-	// Host is its address as DOCKER_HOST takes it: unix:///…/docker.sock.
+	// Host is its address as DOCKER_HOST (or CONTAINER_HOST) takes it:
+	// unix:///…/docker.sock.
 	Host   string
 	socket string
 }
@@ -38,19 +45,49 @@ type Daemon struct {
 // Start starts a dockerd that stops when the test ends. When dockerd is
 // missing, the test does not run as root, or the daemon does not answer,
 // the test is skipped, or fails if $BULWARK_REQUIRE_DOCKERD is 1.
-func Start(t testing.TB) *Daemon {
+func Start(t testing.TB, extra ...string) *Daemon {
+	t.Helper()
+	return start(t, Binary, RequireEnv, "docker.sock", 30*time.Second, func(dir, host string) []string {
+		return append([]string{
+			"--data-root", filepath.Join(dir, "data"), "--exec-root", filepath.Join(dir, "exec"),
+			"--pidfile", filepath.Join(dir, "dockerd.pid"), "-H", host,
+			"--storage-driver", "vfs", "--bridge", "none", "--iptables=false", "--ip-masq=false",
+			"--ip6tables=false", "--userland-proxy=false",
+		}, extra...)
+	})
+}
+
+// StartPodman starts podman system service, as root, with its storage,
+// run root and socket in a private temp folder and the vfs driver, so
+// that the machine's own images are not touched. It is skipped, or fails,
+// as Start, with $BULWARK_REQUIRE_PODMAN.
+func StartPodman(t testing.TB) *Daemon {
+	t.Helper()
+	return start(t, PodmanBinary, PodmanRequireEnv, "podman.sock", 20*time.Second, func(dir, host string) []string {
+		return []string{
+			"--root", filepath.Join(dir, "root"), "--runroot", filepath.Join(dir, "run"),
+			"--tmpdir", filepath.Join(dir, "tmp"), "--storage-driver", "vfs",
+			"--cgroup-manager", "cgroupfs", "--events-backend", "file",
+			"system", "service", "--time=0", host,
+		}
+	})
+}
+
+// start runs name with args(dir, host) and waits until it answers /_ping
+// on the socket sock in dir.
+func start(t testing.TB, name, requireEnv, sock string, wait time.Duration, args func(dir, host string) []string) *Daemon {
 	t.Helper()
 	unavailable := t.Skipf
-	if os.Getenv(RequireEnv) == "1" {
+	if os.Getenv(requireEnv) == "1" {
 		unavailable = t.Fatalf
 	}
-	bin, err := exec.LookPath(Binary)
+	bin, err := exec.LookPath(name)
 	if err != nil {
-		unavailable("testdockerd: %s not installed (apt-get install docker.io)", Binary)
+		unavailable("testdockerd: %s not installed", name)
 		return nil
 	}
 	if os.Geteuid() != 0 {
-		unavailable("testdockerd: %s needs root here (uid %d)", Binary, os.Geteuid())
+		unavailable("testdockerd: %s needs root here (uid %d)", name, os.Geteuid())
 		return nil
 	}
 	// Unix socket paths are limited to 108 bytes, and containerd's sockets
@@ -60,19 +97,15 @@ func Start(t testing.TB) *Daemon {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	d := &Daemon{socket: filepath.Join(dir, "docker.sock")}
+	d := &Daemon{socket: filepath.Join(dir, sock)}
 	d.Host = "unix://" + d.socket
-	logPath := filepath.Join(dir, "dockerd.log")
+	logPath := filepath.Join(dir, name+".log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer logFile.Close()
-	cmd := exec.Command(bin,
-		"--data-root", filepath.Join(dir, "data"), "--exec-root", filepath.Join(dir, "exec"),
-		"--pidfile", filepath.Join(dir, "dockerd.pid"), "-H", d.Host,
-		"--storage-driver", "vfs", "--bridge", "none", "--iptables=false", "--ip-masq=false",
-		"--ip6tables=false", "--userland-proxy=false")
+	cmd := exec.Command(bin, args(dir, d.Host)...)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	// Its own process group, so that the containerd it starts goes too.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
@@ -86,7 +119,7 @@ func Start(t testing.TB) *Daemon {
 	log := func() string { b, _ := os.ReadFile(logPath); return tail(string(b)) }
 
 	client := d.Client()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(wait)
 	for {
 		select {
 		case err := <-exited:
@@ -103,7 +136,7 @@ func Start(t testing.TB) *Daemon {
 			}
 		}
 		if time.Now().After(deadline) {
-			unavailable("testdockerd: no answer on %s after 30s: %v\n%s", d.socket, err, log())
+			unavailable("testdockerd: no answer on %s after %s: %v\n%s", d.socket, wait, err, log())
 			return nil
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -139,6 +172,20 @@ func (d *Daemon) Client() *http.Client {
 			return dl.DialContext(ctx, "unix", d.socket)
 		},
 	}}
+}
+
+// Load loads a docker-archive, as docker load does (POST /images/load).
+func (d *Daemon) Load(t testing.TB, archive []byte) {
+	t.Helper()
+	resp, err := d.Client().Post("http://docker/images/load", "application/x-tar", bytes.NewReader(archive))
+	if err != nil {
+		t.Fatalf("testdockerd: load: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || bytes.Contains(body, []byte(`"error"`)) {
+		t.Fatalf("testdockerd: load: HTTP %d: %s", resp.StatusCode, body)
+	}
 }
 
 // Import makes image repo:tag from a root file system tar, as docker
