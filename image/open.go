@@ -74,8 +74,10 @@ func (o Options) platform() (*v1.Platform, error) {
 }
 
 // Open opens target: "docker://NAME" an image of the local Docker Engine,
-// an existing file a docker-archive or oci-archive tarball, an existing
-// directory an OCI image layout, and anything else a registry reference.
+// "podman://NAME" one of Podman, an existing file a docker-archive or
+// oci-archive tarball, an existing directory an OCI image layout, and
+// anything else an image reference, looked up in the registry and the
+// local engines as openReference says.
 // "archive.tar:repo:tag" picks one image of a multi-image docker-archive.
 func Open(ctx context.Context, target string, opts Options) (*Source, error) {
 	if target == "" {
@@ -102,7 +104,7 @@ func Open(ctx context.Context, target string, opts Options) (*Source, error) {
 		}
 		return openArchive(path, target, sel, opts)
 	}
-	return openRemote(ctx, target, opts)
+	return openReference(ctx, target, opts)
 }
 
 // splitLocal finds the longest prefix of target that exists on disk,

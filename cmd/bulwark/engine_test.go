@@ -122,9 +122,34 @@ func TestSBOMPodman(t *testing.T) {
 		t.Errorf("image ID %s, want %s", a.ImageID, want)
 	}
 
+	// A bare name: not in the Docker Engine (none here), so Podman's.
+	t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(t.TempDir(), "none.sock"))
+	engineSBOM(t, "bulwark-test/pod:1", result.KindPodman)
+
 	t.Setenv("CONTAINER_HOST", "unix://"+filepath.Join(t.TempDir(), "none.sock"))
 	code, _, errOut := bulwark(t, "sbom", "podman://bulwark-test/pod:1", "--no-cache")
 	if code != exitError || !strings.Contains(errOut, "cannot reach the Podman service at unix://") {
 		t.Errorf("no service: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestSBOMLocalEngine finds an image by a bare name, with no scheme, in
+// the real dockerd: a short name goes to the local engines before the
+// registry. A name with a registry host that the registry cannot serve
+// falls back to the engine too.
+func TestSBOMLocalEngine(t *testing.T) {
+	d := testdockerd.Start(t)
+	d.Import(t, "bulwark-test/local", "1", engineRootfs(t))
+	d.Import(t, "127.0.0.1:1/bulwark-test/local", "2", engineRootfs(t))
+	t.Setenv("DOCKER_HOST", d.Host)
+	t.Setenv("CONTAINER_HOST", "unix://"+filepath.Join(t.TempDir(), "none.sock"))
+
+	engineSBOM(t, "bulwark-test/local:1", result.KindDockerDaemon)
+	engineSBOM(t, "127.0.0.1:1/bulwark-test/local:2", result.KindDockerDaemon)
+
+	// Neither the engine nor the registry has it: the registry's error.
+	code, _, errOut := bulwark(t, "sbom", "127.0.0.1:1/bulwark-test/local:3", "--no-cache")
+	if code != exitError || !strings.Contains(errOut, "127.0.0.1:1") {
+		t.Errorf("missing everywhere: exit %d, stderr %q", code, errOut)
 	}
 }
