@@ -24,41 +24,85 @@ import (
 // DockerPrefix marks a target as an image of the local Docker Engine.
 const DockerPrefix = "docker://"
 
+// PodmanPrefix marks a target as an image of the local Podman service,
+// read through its Docker-compatible API.
+const PodmanPrefix = "podman://"
+
 // defaultDockerHost is where the Docker Engine listens when $DOCKER_HOST
 // is not set.
 const defaultDockerHost = "unix:///var/run/docker.sock"
 
+// flavor is one engine that speaks the Docker Engine API: where it
+// listens by default and what its images are called.
+type flavor struct {
+	prefix string // of its targets, "docker://"
+	label  string // for messages, "Docker Engine"
+	env    string // the variable that names its address
+	kind   string // the artifact kind of its images
+	hint   string // what to check when it cannot be reached
+	group  string // who may use its socket
+	tls    bool   // whether $DOCKER_TLS_VERIFY and friends apply
+	// defaultHost is its address when neither the options nor env set one.
+	defaultHost func() string
+}
+
+var (
+	dockerFlavor = &flavor{
+		prefix: DockerPrefix, label: "Docker Engine", env: "DOCKER_HOST", kind: result.KindDockerDaemon,
+		hint: "is dockerd running? (set DOCKER_HOST for another daemon)", group: "a member of the docker group", tls: true,
+		defaultHost: func() string { return defaultDockerHost },
+	}
+	podmanFlavor = &flavor{
+		prefix: PodmanPrefix, label: "Podman service", env: "CONTAINER_HOST", kind: result.KindPodman,
+		hint: "is the Podman service running? (systemctl --user start podman.socket, or podman system service; set CONTAINER_HOST for another)", group: "the socket's owner",
+		defaultHost: defaultPodmanHost,
+	}
+)
+
+// defaultPodmanHost is Podman's socket when $CONTAINER_HOST is not set:
+// the user's service under $XDG_RUNTIME_DIR, else the system's.
+func defaultPodmanHost() string {
+	if dir := os.Getenv("XDG_RUNTIME_DIR"); dir != "" {
+		sock := filepath.Join(dir, "podman", "podman.sock")
+		if _, err := os.Stat(sock); err == nil || os.Geteuid() != 0 {
+			return "unix://" + sock
+		}
+	}
+	return "unix:///run/podman/podman.sock"
+}
+
 // engine is a client of the Docker Engine API: plain HTTP over a unix
 // socket, or HTTP(S) over TCP.
 type engine struct {
+	*flavor
 	host    string // as the user gave it, for messages
 	base    string // scheme://authority the requests go to
 	version string // "v1.41", from GET /version
 	client  *http.Client
 }
 
-// newEngine connects to host (empty means $DOCKER_HOST, then the default
-// socket), with TLS as $DOCKER_TLS_VERIFY, $DOCKER_TLS and
+// newEngine connects to host (empty means the flavor's variable, then its
+// default socket), with TLS as $DOCKER_TLS_VERIFY, $DOCKER_TLS and
 // $DOCKER_CERT_PATH ask, the way the docker CLI reads them.
-func newEngine(host string) (*engine, error) {
+func newEngine(f *flavor, host string) (*engine, error) {
 	if host == "" {
-		host = os.Getenv("DOCKER_HOST")
+		host = os.Getenv(f.env)
 	}
 	if host == "" {
-		host = defaultDockerHost
+		host = f.defaultHost()
 	}
 	u, err := url.Parse(host)
 	if err != nil {
-		return nil, fmt.Errorf("Docker host %q: %w", host, err)
+		return nil, fmt.Errorf("%s host %q: %w", f.label, host, err)
 	}
 	dialer := &net.Dialer{Timeout: 10 * time.Second}
 	tr := &http.Transport{MaxIdleConns: 1, IdleConnTimeout: 30 * time.Second}
-	e := &engine{host: host, client: &http.Client{Transport: tr}}
+	e := &engine{flavor: f, host: host, client: &http.Client{Transport: tr}}
 	switch u.Scheme {
 	case "unix":
 		sock := u.Path
 		if sock == "" {
-			return nil, fmt.Errorf("Docker host %q: no socket path", host)
+			return nil, fmt.Errorf("%s host %q: no socket path", f.label, host)
 		}
 		tr.DialContext = func(ctx context.Context, _, _ string) (net.Conn, error) {
 			return dialer.DialContext(ctx, "unix", sock)
@@ -66,20 +110,22 @@ func newEngine(host string) (*engine, error) {
 		e.base = "http://docker"
 	case "tcp", "http", "https":
 		if u.Host == "" {
-			return nil, fmt.Errorf("Docker host %q: no host:port", host)
+			return nil, fmt.Errorf("%s host %q: no host:port", f.label, host)
 		}
 		tr.DialContext = dialer.DialContext
 		e.base = "http://" + u.Host
-		cfg, err := engineTLS()
-		if err != nil {
-			return nil, fmt.Errorf("Docker host %s: %w", host, err)
+		var cfg *tls.Config
+		if f.tls {
+			if cfg, err = engineTLS(); err != nil {
+				return nil, fmt.Errorf("%s host %s: %w", f.label, host, err)
+			}
 		}
 		if cfg != nil || u.Scheme == "https" {
 			tr.TLSClientConfig = cfg
 			e.base = "https://" + u.Host
 		}
 	default:
-		return nil, fmt.Errorf("Docker host %q: scheme %q is not unix or tcp", host, u.Scheme)
+		return nil, fmt.Errorf("%s host %q: scheme %q is not unix or tcp", f.label, host, u.Scheme)
 	}
 	return e, nil
 }
@@ -149,7 +195,7 @@ func (e *engine) get(ctx context.Context, path string) (*http.Response, error) {
 		if json.Unmarshal(body, &msg) != nil || msg.Message == "" {
 			msg.Message = strings.TrimSpace(string(body))
 		}
-		return nil, &engineError{Status: resp.StatusCode, Message: msg.Message}
+		return nil, &engineError{Label: e.label, Status: resp.StatusCode, Message: msg.Message}
 	}
 	return resp, nil
 }
@@ -158,21 +204,22 @@ func (e *engine) get(ctx context.Context, path string) (*http.Response, error) {
 func (e *engine) dialError(err error) error {
 	switch {
 	case errors.Is(err, syscall.EACCES) || errors.Is(err, os.ErrPermission):
-		return fmt.Errorf("permission denied on the Docker Engine socket %s: run as a member of the docker group or as root: %w", e.host, err)
+		return fmt.Errorf("permission denied on the %s socket %s: run as %s or as root: %w", e.label, e.host, e.group, err)
 	case errors.Is(err, syscall.ENOENT) || errors.Is(err, syscall.ECONNREFUSED):
-		return fmt.Errorf("cannot reach the Docker Engine at %s: is dockerd running? (set DOCKER_HOST for another daemon): %w", e.host, err)
+		return fmt.Errorf("cannot reach the %s at %s: %s: %w", e.label, e.host, e.hint, err)
 	}
-	return fmt.Errorf("cannot reach the Docker Engine at %s: %w", e.host, err)
+	return fmt.Errorf("cannot reach the %s at %s: %w", e.label, e.host, err)
 }
 
 // engineError is an API answer other than 200.
 type engineError struct {
+	Label   string
 	Status  int
 	Message string
 }
 
 func (e *engineError) Error() string {
-	return fmt.Sprintf("Docker Engine: HTTP %d: %s", e.Status, e.Message)
+	return fmt.Sprintf("%s: HTTP %d: %s", e.Label, e.Status, e.Message)
 }
 
 // negotiate asks the engine its API version and uses it from then on: the
@@ -186,10 +233,10 @@ func (e *engine) negotiate(ctx context.Context) error {
 	defer resp.Body.Close()
 	var v struct{ APIVersion string }
 	if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&v); err != nil {
-		return fmt.Errorf("Docker Engine at %s: /version: %w", e.host, err)
+		return fmt.Errorf("%s at %s: /version: %w", e.label, e.host, err)
 	}
 	if v.APIVersion == "" || strings.ContainsAny(v.APIVersion, "/?#") {
-		return fmt.Errorf("Docker Engine at %s: /version names no usable API version (%q)", e.host, v.APIVersion)
+		return fmt.Errorf("%s at %s: /version names no usable API version (%q)", e.label, e.host, v.APIVersion)
 	}
 	e.version = "v" + v.APIVersion
 	return nil
@@ -225,15 +272,16 @@ func escapeName(name string) string {
 	return (&url.URL{Path: name}).EscapedPath()
 }
 
-// openEngine reads image name from the Docker Engine: it resolves the name
-// to the engine's image ID, spools GET /images/{id}/get (a docker-archive)
-// to a private temp file, removed by Close, since the archive reader needs
-// random access, and opens that as any docker-archive.
-func openEngine(ctx context.Context, name, target string, opts Options) (*Source, error) {
+// openEngine reads image name from the engine of flavor f: it resolves
+// the name to the engine's image ID, spools GET /images/{id}/get (a
+// docker-archive) to a private temp file, removed by Close, since the
+// archive reader needs random access, and opens that as any
+// docker-archive.
+func openEngine(ctx context.Context, f *flavor, name, target string, opts Options) (*Source, error) {
 	if name == "" {
-		return nil, fmt.Errorf("image: %s: no image name after %s", target, DockerPrefix)
+		return nil, fmt.Errorf("image: %s: no image name after %s", target, f.prefix)
 	}
-	e, err := newEngine(opts.DockerHost)
+	e, err := newEngine(f, opts.engineHost(f))
 	if err != nil {
 		return nil, fmt.Errorf("image: %s: %w", target, err)
 	}
@@ -242,13 +290,23 @@ func openEngine(ctx context.Context, name, target string, opts Options) (*Source
 		return nil, fmt.Errorf("image: %s: %w", target, err)
 	}
 	img, err := e.inspect(ctx, name)
-	var eerr *engineError
-	if errors.As(err, &eerr) && eerr.Status == http.StatusNotFound {
-		return nil, fmt.Errorf("image: %s: no such image in the Docker Engine at %s: %w", target, e.host, err)
+	if isNotFound(err) {
+		return nil, fmt.Errorf("image: %s: no such image in the %s at %s: %w", target, e.label, e.host, err)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("image: %s: %w", target, err)
 	}
+	return e.open(ctx, img, target, opts)
+}
+
+// isNotFound reports whether err is the engine's 404.
+func isNotFound(err error) bool {
+	var eerr *engineError
+	return errors.As(err, &eerr) && eerr.Status == http.StatusNotFound
+}
+
+// open spools the inspected image and opens it as a docker-archive.
+func (e *engine) open(ctx context.Context, img *engineImage, target string, opts Options) (*Source, error) {
 	file, err := e.spool(ctx, img, opts)
 	if err != nil {
 		return nil, fmt.Errorf("image: %s: %w", target, err)
@@ -259,7 +317,7 @@ func openEngine(ctx context.Context, name, target string, opts Options) (*Source
 		return nil, err
 	}
 	src.closers = append(src.closers, func() error { return os.Remove(file) })
-	src.Artifact.Kind = result.KindDockerDaemon
+	src.Artifact.Kind = e.kind
 	src.Artifact.ImageID = img.ID
 	src.Artifact.RepoTags = img.RepoTags
 	src.Artifact.RepoDigests = img.RepoDigests
@@ -314,7 +372,7 @@ type Engine struct{ e *engine }
 // DialEngine connects to the engine at host (empty means $DOCKER_HOST,
 // then the default socket) and negotiates the API version.
 func DialEngine(ctx context.Context, host string) (*Engine, error) {
-	e, err := newEngine(host)
+	e, err := newEngine(dockerFlavor, host)
 	if err != nil {
 		return nil, err
 	}

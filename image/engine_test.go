@@ -79,9 +79,38 @@ func TestEngineErrors(t *testing.T) {
 	}
 	// Root may open any socket, so permission denied is checked on the
 	// error alone.
-	e := &engine{host: "unix:///var/run/docker.sock"}
+	e := &engine{flavor: dockerFlavor, host: "unix:///var/run/docker.sock"}
 	if err := e.dialError(&net.OpError{Op: "dial", Err: os.NewSyscallError("connect", syscall.EACCES)}); !strings.Contains(err.Error(), "permission denied on the Docker Engine socket unix:///var/run/docker.sock") {
 		t.Errorf("EACCES: %v", err)
+	}
+}
+
+// TestPodmanHost checks where podman://NAME looks without CONTAINER_HOST,
+// and that the fake engine's image comes out as a Podman artifact.
+func TestPodmanHost(t *testing.T) {
+	dir := t.TempDir()
+	t.Setenv("XDG_RUNTIME_DIR", dir)
+	user := "unix://" + filepath.Join(dir, "podman", "podman.sock")
+	if got := defaultPodmanHost(); os.Geteuid() != 0 && got != user || os.Geteuid() == 0 && got != "unix:///run/podman/podman.sock" {
+		t.Errorf("no user socket: %s", got)
+	}
+	os.MkdirAll(filepath.Join(dir, "podman"), 0o700)
+	os.WriteFile(filepath.Join(dir, "podman", "podman.sock"), nil, 0o600)
+	if got := defaultPodmanHost(); got != user {
+		t.Errorf("user socket: %s", got)
+	}
+	t.Setenv("XDG_RUNTIME_DIR", "")
+	if got := defaultPodmanHost(); got != "unix:///run/podman/podman.sock" {
+		t.Errorf("no XDG_RUNTIME_DIR: %s", got)
+	}
+	t.Setenv("CONTAINER_HOST", "unix://"+filepath.Join(dir, "none.sock"))
+	_, err := Open(context.Background(), "podman://app:1", Options{})
+	if err == nil || !strings.Contains(err.Error(), "cannot reach the Podman service at unix://"+dir) {
+		t.Errorf("no service: %v", err)
+	}
+	_, err = Open(context.Background(), "podman://app:1", Options{PodmanHost: fakeEngine(t, nil), MaxLayerSize: 1, TempDir: dir})
+	if !errors.Is(err, ErrTooLarge) {
+		t.Errorf("oversized export from Podman: %v", err)
 	}
 }
 
@@ -89,17 +118,17 @@ func TestEngineTLS(t *testing.T) {
 	dir := t.TempDir()
 	t.Setenv("DOCKER_CERT_PATH", dir)
 	t.Setenv("DOCKER_TLS_VERIFY", "1")
-	if _, err := newEngine("tcp://127.0.0.1:2376"); err == nil || !strings.Contains(err.Error(), "ca.pem") {
+	if _, err := newEngine(dockerFlavor, "tcp://127.0.0.1:2376"); err == nil || !strings.Contains(err.Error(), "ca.pem") {
 		t.Errorf("verify without ca.pem: %v", err)
 	}
 	t.Setenv("DOCKER_TLS_VERIFY", "")
 	t.Setenv("DOCKER_TLS", "1")
-	e, err := newEngine("tcp://127.0.0.1:2376")
+	e, err := newEngine(dockerFlavor, "tcp://127.0.0.1:2376")
 	if err != nil || e.base != "https://127.0.0.1:2376" {
 		t.Errorf("DOCKER_TLS: %v %+v", err, e)
 	}
 	t.Setenv("DOCKER_TLS", "")
-	if e, err := newEngine("tcp://127.0.0.1:2375"); err != nil || e.base != "http://127.0.0.1:2375" {
+	if e, err := newEngine(dockerFlavor, "tcp://127.0.0.1:2375"); err != nil || e.base != "http://127.0.0.1:2375" {
 		t.Errorf("plain tcp: %v %+v", err, e)
 	}
 }

@@ -38,6 +38,18 @@ type Options struct {
 	// as unix:///path or tcp://host:port. Empty means $DOCKER_HOST, then
 	// unix:///var/run/docker.sock.
 	DockerHost string
+	// PodmanHost is the Podman service's address for podman://NAME
+	// targets. Empty means $CONTAINER_HOST, then
+	// $XDG_RUNTIME_DIR/podman/podman.sock, then /run/podman/podman.sock.
+	PodmanHost string
+}
+
+// engineHost is the address the options give for engines of flavor f.
+func (o Options) engineHost(f *flavor) string {
+	if f == podmanFlavor {
+		return o.PodmanHost
+	}
+	return o.DockerHost
 }
 
 // DefaultMaxLayerSize is the uncompressed size limit of one layer.
@@ -62,16 +74,20 @@ func (o Options) platform() (*v1.Platform, error) {
 }
 
 // Open opens target: "docker://NAME" an image of the local Docker Engine,
-// "containerd://NAME" one of containerd's image store,
-// an existing file a docker-archive or oci-archive tarball, an existing
-// directory an OCI image layout, and anything else a registry reference.
+// "containerd://NAME" one of containerd's image store, "podman://NAME"
+// one of Podman, an existing file a docker-archive or oci-archive tarball,
+// an existing directory an OCI image layout, and anything else an image
+// reference, looked up in the registry and the local engines as
+// openReference says.
 // "archive.tar:repo:tag" picks one image of a multi-image docker-archive.
 func Open(ctx context.Context, target string, opts Options) (*Source, error) {
 	if target == "" {
 		return nil, errors.New("image: empty target")
 	}
-	if name, ok := strings.CutPrefix(target, DockerPrefix); ok {
-		return openEngine(ctx, name, target, opts)
+	for _, f := range []*flavor{dockerFlavor, podmanFlavor} {
+		if name, ok := strings.CutPrefix(target, f.prefix); ok {
+			return openEngine(ctx, f, name, target, opts)
+		}
 	}
 	if name, ok := strings.CutPrefix(target, ContainerdPrefix); ok {
 		return openContainerd(ctx, name, target, opts)
@@ -92,7 +108,7 @@ func Open(ctx context.Context, target string, opts Options) (*Source, error) {
 		}
 		return openArchive(path, target, sel, opts)
 	}
-	return openRemote(ctx, target, opts)
+	return openReference(ctx, target, opts)
 }
 
 // splitLocal finds the longest prefix of target that exists on disk,

@@ -27,9 +27,10 @@ func Config(ctx context.Context, path string, aopts audit.Options, opts Options)
 // Host audits the Docker host whose root file system is at root ("/" for
 // this machine) against the CIS Docker Benchmark's host, daemon and file
 // sections, and returns the report of its misconfigurations, filtered by
-// Options.Severities. Nothing outside root is read, but for the container
-// runtime section: the running containers of the daemon at $DOCKER_HOST,
-// or at /var/run/docker.sock when root is /, inspected through the API.
+// Options.Severities. Nothing outside root is read, but for the daemon
+// at $DOCKER_HOST, or at /var/run/docker.sock when root is /: its docker
+// info, which wins over the files in section 2, and its running
+// containers, inspected through the API for section 5.
 func Host(ctx context.Context, root string, hopts host.Options, opts Options) (*report.Report, error) {
 	tree, err := host.OpenDir(root)
 	if err != nil {
@@ -38,7 +39,7 @@ func Host(ctx context.Context, root string, hopts host.Options, opts Options) (*
 	defer tree.Close()
 	var warnings []misconfig.Warning
 	if dh := dockerHost(root); dh != "" {
-		hopts.Containers, warnings, err = runningContainers(ctx, dh)
+		warnings, err = askDaemon(ctx, dh, &hopts)
 		if err != nil {
 			return nil, err
 		}

@@ -31,22 +31,43 @@ func dockerHost(root string) string {
 	return "unix://" + defaultDockerSocket
 }
 
+// askDaemon reads the running daemon's docker info, for section 2, and
+// its running containers, for section 5. A daemon that cannot be reached
+// is a warning, as is an answer that cannot be read.
+func askDaemon(ctx context.Context, dockerHost string, hopts *host.Options) ([]misconfig.Warning, error) {
+	e, err := image.DialEngine(ctx, dockerHost)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		msg := fmt.Sprintf("docker info and containers not checked (CIS sections 2 and 5 read the files only): %v", err)
+		return []misconfig.Warning{{Path: dockerHost, Message: msg}}, nil
+	}
+	defer e.Close()
+	var warnings []misconfig.Warning
+	body, err := e.Get(ctx, "/info")
+	if err == nil {
+		hopts.Info, err = host.DecodeInfo(body)
+		body.Close()
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		warnings = append(warnings, misconfig.Warning{Path: dockerHost, Message: fmt.Sprintf("docker info not read (CIS section 2 reads the files only): %v", err)})
+	}
+	var more []misconfig.Warning
+	hopts.Containers, more, err = runningContainers(ctx, e, dockerHost)
+	return append(warnings, more...), err
+}
+
 // runningContainers lists the engine's running containers and inspects
-// each. A daemon that cannot be reached is a warning, as is a container
-// gone between the list and its inspect.
-func runningContainers(ctx context.Context, dockerHost string) ([]*host.Container, []misconfig.Warning, error) {
+// each. A container gone between the list and its inspect is a warning.
+func runningContainers(ctx context.Context, e *image.Engine, dockerHost string) ([]*host.Container, []misconfig.Warning, error) {
 	warn := func(format string, args ...any) []misconfig.Warning {
 		msg := fmt.Sprintf(format, args...)
 		return []misconfig.Warning{{Path: dockerHost, Message: msg}}
 	}
-	e, err := image.DialEngine(ctx, dockerHost)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, nil, ctx.Err()
-		}
-		return nil, warn("containers not checked (CIS section 5): %v", err), nil
-	}
-	defer e.Close()
 	body, err := e.Get(ctx, "/containers/json?all=false")
 	if err != nil {
 		return nil, warn("containers not checked (CIS section 5): %v", err), ctx.Err()

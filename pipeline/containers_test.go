@@ -110,3 +110,53 @@ func TestHostContainers(t *testing.T) {
 		t.Errorf("careful: %v", got["careful"])
 	}
 }
+
+// TestHostDaemonInfo audits a tree whose daemon.json disagrees with the
+// running dockerd: the daemon's docker info wins, and the findings say so.
+func TestHostDaemonInfo(t *testing.T) {
+	// --no-new-privileges is not shown by docker info before Docker 23
+	// (Debian's is 20.10): it stays as the files say, so is not tested.
+	d := testdockerd.Start(t, "--live-restore", "--log-driver", "journald")
+	root := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(root, "etc/docker"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	daemonJSON := `{"live-restore": false, "log-driver": "json-file", "userns-remap": "default", "icc": false}`
+	if err := os.WriteFile(filepath.Join(root, "etc/docker/daemon.json"), []byte(daemonJSON), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("DOCKER_HOST", d.Host)
+	rep, err := Host(context.Background(), root, host.Options{}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, w := range rep.Warnings {
+		if strings.Contains(w.Message, "not checked") || strings.Contains(w.Message, "not read") {
+			t.Errorf("warning: %s", w.Message)
+		}
+	}
+	got := map[string]string{}
+	for _, f := range rep.Misconfigurations {
+		got[f.CheckID] = f.Message
+	}
+	// Set on dockerd's command line, off in daemon.json: info wins.
+	for _, id := range []string{"BW-HOST-016", "BW-HOST-018"} {
+		if msg, ok := got[id]; ok {
+			t.Errorf("%s raised although the daemon has it: %s", id, msg)
+		}
+	}
+	// In daemon.json, not in the running daemon: raised, saying why.
+	if msg := got["BW-HOST-012"]; !strings.Contains(msg, "docker info wins over the files: /etc/docker/daemon.json sets default") {
+		t.Errorf("userns-remap: %q", msg)
+	}
+	if msg := got["BW-HOST-051"]; !strings.Contains(msg, "runs as root") {
+		t.Errorf("rootless: %q", msg)
+	}
+	if _, ok := got["BW-HOST-015"]; !ok {
+		t.Errorf("no authorization plugin: not raised")
+	}
+	// icc is not in docker info: daemon.json's false stands.
+	if msg, ok := got["BW-HOST-005"]; ok {
+		t.Errorf("icc: %s", msg)
+	}
+}

@@ -21,6 +21,9 @@ const (
 	// KindContainerd is an image read from containerd's content store
 	// over its socket (bulwark image containerd://NAME).
 	KindContainerd = "containerd"
+	// KindPodman is an image read from Podman's Docker-compatible API
+	// (podman://NAME).
+	KindPodman = "podman"
 	// KindConfig is a folder or file of configuration (Dockerfiles,
 	// manifests, charts) checked by bulwark config.
 	KindConfig = "config"

@@ -1,64 +1,72 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/bulwark-sec/bulwark/internal/testdockerd"
 	"github.com/bulwark-sec/bulwark/internal/testimage"
-	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
 )
 
-// debianFiles is a Debian-like root file system: os-release and a dpkg
-// status with two packages.
-var debianFiles = []testimage.File{
-	{Path: "etc/", Typeflag: '5'},
-	{Path: "etc/os-release", Body: []byte("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\nID=debian\n")},
-	{Path: "var/lib/dpkg/status", Body: []byte("Package: base-files\nStatus: install ok installed\nArchitecture: amd64\nVersion: 12.4+deb12u5\n\n" +
-		"Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9+deb12u1\n\n")},
+// TestSBOMDockerEngine reads an image from a real dockerd's API: imported
+// from a Debian-like root file system, as docker import makes one.
+// engineRootfs is a Debian-like root file system with two packages.
+func engineRootfs(t *testing.T) []byte {
+	t.Helper()
+	rootfs, err := testimage.Tar([]testimage.File{
+		{Path: "etc/", Typeflag: '5'},
+		{Path: "etc/os-release", Body: []byte("PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nNAME=\"Debian GNU/Linux\"\nVERSION_ID=\"12\"\nVERSION_CODENAME=bookworm\nID=debian\n")},
+		{Path: "var/lib/dpkg/status", Body: []byte("Package: base-files\nStatus: install ok installed\nArchitecture: amd64\nVersion: 12.4+deb12u5\n\n" +
+			"Package: libc6\nStatus: install ok installed\nArchitecture: amd64\nSource: glibc\nVersion: 2.36-9+deb12u1\n\n")},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rootfs
 }
 
-// packageNames lists a report's packages as name@version.
-func packageNames(rep report.Report) string {
+// engineSBOM runs bulwark sbom on ref and checks the artifact's kind and
+// name and the packages of engineRootfs; it returns the artifact.
+func engineSBOM(t *testing.T, ref, kind string) result.Artifact {
+	t.Helper()
+	code, out, errOut := bulwark(t, "sbom", ref, "--format", "json", "--no-cache")
+	if code != 0 {
+		t.Fatalf("%s: exit %d: %s", ref, code, errOut)
+	}
+	rep := decode(t, out)
+	a := rep.Artifact
+	if a.Kind != kind || a.Name != ref || !strings.HasPrefix(a.ImageID, "sha256:") || len(a.RepoTags) != 1 {
+		t.Errorf("%s: artifact: %+v", ref, a)
+	}
+	if os := rep.Inventory.OS; os == nil || os.Family != "debian" || os.Version != "12" {
+		t.Errorf("%s: OS: %+v", ref, rep.Inventory.OS)
+	}
 	var names []string
 	for _, p := range rep.Inventory.Packages {
 		names = append(names, p.Name+"@"+p.Version)
 	}
-	return strings.Join(names, " ")
+	if strings.Join(names, " ") != "base-files@12.4+deb12u5 libc6@2.36-9+deb12u1" {
+		t.Errorf("%s: packages: %v", ref, names)
+	}
+	return a
 }
 
-// TestSBOMDockerEngine reads an image from a real dockerd's API: imported
-// from a Debian-like root file system, as docker import makes one.
 func TestSBOMDockerEngine(t *testing.T) {
 	d := testdockerd.Start(t)
-	rootfs, err := testimage.Tar(debianFiles)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d.Import(t, "bulwark-test/debian", "12", rootfs)
+	d.Import(t, "bulwark-test/debian", "12", engineRootfs(t))
 	t.Setenv("DOCKER_HOST", d.Host)
 
-	code, out, errOut := bulwark(t, "sbom", "docker://bulwark-test/debian:12", "--format", "json", "--no-cache")
-	if code != 0 {
-		t.Fatalf("exit %d: %s", code, errOut)
-	}
-	rep := decode(t, out)
-	a := rep.Artifact
-	if a.Kind != "docker-daemon" || a.Name != "docker://bulwark-test/debian:12" || !strings.HasPrefix(a.ImageID, "sha256:") ||
-		len(a.RepoTags) != 1 || a.RepoTags[0] != "bulwark-test/debian:12" {
-		t.Errorf("artifact: %+v", a)
-	}
-	if os := rep.Inventory.OS; os == nil || os.Family != "debian" || os.Version != "12" {
-		t.Errorf("OS: %+v", rep.Inventory.OS)
-	}
-	if names := packageNames(rep); names != "base-files@12.4+deb12u5 libc6@2.36-9+deb12u1" {
-		t.Errorf("packages: %v", names)
+	a := engineSBOM(t, "docker://bulwark-test/debian:12", result.KindDockerDaemon)
+	if a.RepoTags[0] != "bulwark-test/debian:12" {
+		t.Errorf("repo tags: %v", a.RepoTags)
 	}
 
 	// The same image through bulwark image, named by its ID: glibc before
 	// DSA-5514-1, as debianRootfs.
-	code, out, errOut = bulwark(t, "image", "docker://"+a.ImageID, "--cache-dir", importDB(t), "--offline", "--format", "json", "--no-cache")
+	code, out, errOut := bulwark(t, "image", "docker://"+a.ImageID, "--cache-dir", importDB(t), "--offline", "--format", "json", "--no-cache")
 	if code != 0 {
 		t.Fatalf("image by ID: exit %d: %s", code, errOut)
 	}
@@ -83,5 +91,65 @@ func TestSBOMDockerEngine(t *testing.T) {
 		if code != exitError || !strings.Contains(errOut, tc.want) || strings.Count(strings.TrimSpace(errOut), "\n") != 0 {
 			t.Errorf("%s at %s: exit %d, stderr %q; want exit 1 and one line with %q", tc.ref, tc.host, code, errOut, tc.want)
 		}
+	}
+}
+
+// TestSBOMPodman reads an image from a real Podman service's
+// Docker-compatible API, loaded into it from a docker-archive.
+func TestSBOMPodman(t *testing.T) {
+	p := testdockerd.StartPodman(t)
+	layer, err := testimage.LayerFromTar(engineRootfs(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := testimage.Image(layer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(t.TempDir(), "img.tar")
+	if err := testimage.WriteDockerArchive(archive, "bulwark-test/pod:1", img); err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(archive)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Load(t, data)
+	t.Setenv("CONTAINER_HOST", p.Host)
+
+	a := engineSBOM(t, "podman://bulwark-test/pod:1", result.KindPodman)
+	if want, _ := img.ConfigName(); a.ImageID != want.String() {
+		t.Errorf("image ID %s, want %s", a.ImageID, want)
+	}
+
+	// A bare name: not in the Docker Engine (none here), so Podman's.
+	t.Setenv("DOCKER_HOST", "unix://"+filepath.Join(t.TempDir(), "none.sock"))
+	engineSBOM(t, "bulwark-test/pod:1", result.KindPodman)
+
+	t.Setenv("CONTAINER_HOST", "unix://"+filepath.Join(t.TempDir(), "none.sock"))
+	code, _, errOut := bulwark(t, "sbom", "podman://bulwark-test/pod:1", "--no-cache")
+	if code != exitError || !strings.Contains(errOut, "cannot reach the Podman service at unix://") {
+		t.Errorf("no service: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestSBOMLocalEngine finds an image by a bare name, with no scheme, in
+// the real dockerd: a short name goes to the local engines before the
+// registry. A name with a registry host that the registry cannot serve
+// falls back to the engine too.
+func TestSBOMLocalEngine(t *testing.T) {
+	d := testdockerd.Start(t)
+	d.Import(t, "bulwark-test/local", "1", engineRootfs(t))
+	d.Import(t, "127.0.0.1:1/bulwark-test/local", "2", engineRootfs(t))
+	t.Setenv("DOCKER_HOST", d.Host)
+	t.Setenv("CONTAINER_HOST", "unix://"+filepath.Join(t.TempDir(), "none.sock"))
+
+	engineSBOM(t, "bulwark-test/local:1", result.KindDockerDaemon)
+	engineSBOM(t, "127.0.0.1:1/bulwark-test/local:2", result.KindDockerDaemon)
+
+	// Neither the engine nor the registry has it: the registry's error.
+	code, _, errOut := bulwark(t, "sbom", "127.0.0.1:1/bulwark-test/local:3", "--no-cache")
+	if code != exitError || !strings.Contains(errOut, "127.0.0.1:1") {
+		t.Errorf("missing everywhere: exit %d, stderr %q", code, errOut)
 	}
 }

@@ -1,7 +1,7 @@
 // Package testdockerd runs a real Docker Engine for tests: Debian's
 // dockerd, as root, with its data, state and unix socket in a private temp
 // folder, no network set-up, and the vfs storage driver so that nothing is
-// mounted.
+// mounted. StartPodman does the same for Podman's API service.
 package testdockerd
 
 import (
@@ -30,9 +30,16 @@ const Binary = "dockerd"
 // a failure; .ci/run sets it where a probe showed dockerd can run.
 const RequireEnv = "BULWARK_REQUIRE_DOCKERD"
 
-// Daemon is a running dockerd.
+// PodmanBinary is Podman, from Debian's podman package.
+const PodmanBinary = "podman"
+
+// PodmanRequireEnv is RequireEnv for StartPodman.
+const PodmanRequireEnv = "BULWARK_REQUIRE_PODMAN"
+
+// Daemon is a running dockerd, or Podman service.
 type Daemon struct {
-	// Host is its address as DOCKER_HOST takes it: unix:///…/docker.sock.
+	// Host is its address as DOCKER_HOST (or CONTAINER_HOST) takes it:
+	// unix:///…/docker.sock.
 	Host   string
 	socket string
 }
@@ -40,16 +47,46 @@ type Daemon struct {
 // Start starts a dockerd that stops when the test ends. When dockerd is
 // missing, the test does not run as root, or the daemon does not answer,
 // the test is skipped, or fails if $BULWARK_REQUIRE_DOCKERD is 1.
-func Start(t testing.TB) *Daemon {
+func Start(t testing.TB, extra ...string) *Daemon {
 	t.Helper()
-	unavailable := testdaemon.Unavailable(t, RequireEnv)
-	bin, err := exec.LookPath(Binary)
+	return start(t, Binary, RequireEnv, "docker.sock", func(dir, host string) []string {
+		return append([]string{
+			"--data-root", filepath.Join(dir, "data"), "--exec-root", filepath.Join(dir, "exec"),
+			"--pidfile", filepath.Join(dir, "dockerd.pid"), "-H", host,
+			"--storage-driver", "vfs", "--bridge", "none", "--iptables=false", "--ip-masq=false",
+			"--ip6tables=false", "--userland-proxy=false",
+		}, extra...)
+	})
+}
+
+// StartPodman starts podman system service, as root, with its storage,
+// run root and socket in a private temp folder and the vfs driver, so
+// that the machine's own images are not touched. It is skipped, or fails,
+// as Start, with $BULWARK_REQUIRE_PODMAN.
+func StartPodman(t testing.TB) *Daemon {
+	t.Helper()
+	return start(t, PodmanBinary, PodmanRequireEnv, "podman.sock", func(dir, host string) []string {
+		return []string{
+			"--root", filepath.Join(dir, "root"), "--runroot", filepath.Join(dir, "run"),
+			"--tmpdir", filepath.Join(dir, "tmp"), "--storage-driver", "vfs",
+			"--cgroup-manager", "cgroupfs", "--events-backend", "file",
+			"system", "service", "--time=0", host,
+		}
+	})
+}
+
+// start runs name with args(dir, host) and waits until it answers /_ping
+// on the socket sock in dir.
+func start(t testing.TB, name, requireEnv, sock string, args func(dir, host string) []string) *Daemon {
+	t.Helper()
+	unavailable := testdaemon.Unavailable(t, requireEnv)
+	bin, err := exec.LookPath(name)
 	if err != nil {
-		unavailable("testdockerd: %s not installed (apt-get install docker.io)", Binary)
+		unavailable("testdockerd: %s not installed", name)
 		return nil
 	}
 	if os.Geteuid() != 0 {
-		unavailable("testdockerd: %s needs root here (uid %d)", Binary, os.Geteuid())
+		unavailable("testdockerd: %s needs root here (uid %d)", name, os.Geteuid())
 		return nil
 	}
 	// Unix socket paths are limited to 108 bytes, and containerd's sockets
@@ -59,14 +96,9 @@ func Start(t testing.TB) *Daemon {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { os.RemoveAll(dir) })
-	d := &Daemon{socket: filepath.Join(dir, "docker.sock")}
+	d := &Daemon{socket: filepath.Join(dir, sock)}
 	d.Host = "unix://" + d.socket
-	cmd := exec.Command(bin,
-		"--data-root", filepath.Join(dir, "data"), "--exec-root", filepath.Join(dir, "exec"),
-		"--pidfile", filepath.Join(dir, "dockerd.pid"), "-H", d.Host,
-		"--storage-driver", "vfs", "--bridge", "none", "--iptables=false", "--ip-masq=false",
-		"--ip6tables=false", "--userland-proxy=false")
-	// dockerd stops the containerd it started when it gets SIGTERM.
+	cmd := exec.Command(bin, args(dir, d.Host)...)
 	client := d.Client()
 	ping := func() error {
 		resp, err := client.Get("http://docker/_ping")
@@ -79,7 +111,8 @@ func Start(t testing.TB) *Daemon {
 		}
 		return nil
 	}
-	if !testdaemon.Start(t, unavailable, cmd, filepath.Join(dir, "dockerd.log"), ping) {
+	// The daemon stops what it started (dockerd its containerd) on SIGTERM.
+	if !testdaemon.Start(t, unavailable, cmd, filepath.Join(dir, name+".log"), ping) {
 		return nil
 	}
 	return d
@@ -94,6 +127,20 @@ func (d *Daemon) Client() *http.Client {
 			return dl.DialContext(ctx, "unix", d.socket)
 		},
 	}}
+}
+
+// Load loads a docker-archive, as docker load does (POST /images/load).
+func (d *Daemon) Load(t testing.TB, archive []byte) {
+	t.Helper()
+	resp, err := d.Client().Post("http://docker/images/load", "application/x-tar", bytes.NewReader(archive))
+	if err != nil {
+		t.Fatalf("testdockerd: load: %v", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != http.StatusOK || bytes.Contains(body, []byte(`"error"`)) {
+		t.Fatalf("testdockerd: load: HTTP %d: %s", resp.StatusCode, body)
+	}
 }
 
 // Import makes image repo:tag from a root file system tar, as docker

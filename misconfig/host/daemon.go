@@ -25,6 +25,9 @@ type daemon struct {
 	// settings are the options, by daemon.json key: from daemon.json,
 	// replaced by the command line's.
 	settings map[string]setting
+	// info: docker info was read; rootless: it says the daemon runs
+	// rootless.
+	info, rootless bool
 }
 
 // setting is one option and where it was set.
@@ -34,6 +37,10 @@ type setting struct {
 	line       int
 	fromFlags  bool
 	fromConfig bool
+	// fromInfo: the running daemon's docker info, which wins over the
+	// files; was says what the files set instead, if anything.
+	fromInfo bool
+	was      string
 }
 
 // first is the option's (first) value.

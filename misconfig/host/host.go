@@ -31,6 +31,10 @@ type Options struct {
 	// Containers are the running containers, inspected through the
 	// Engine API, for section 5; none when no daemon was asked.
 	Containers []*Container
+	// Info is the running daemon's docker info (GET /info), which wins
+	// over the files in section 2 where it shows an option; nil when no
+	// daemon was asked.
+	Info *DaemonInfo
 }
 
 // Result is what an audit found. File names are relative to the tree's
@@ -57,7 +61,7 @@ func Checks() []misconfig.Check {
 		checkAnyInterface, checkRestartPolicy, checkHostPID, checkHostIPC, checkHostDevice,
 		checkContainerUlimits, checkSharedPropagation, checkHostUTS, checkSeccompUnconfined,
 		checkContainerNoNewPrivs, checkHealthcheck, checkPidsLimit, checkDefaultBridge,
-		checkHostUserns, checkDockerSocketMount,
+		checkHostUserns, checkDockerSocketMount, checkRootless,
 	)
 }
 
@@ -72,6 +76,7 @@ func Scan(ctx context.Context, t Tree, opts Options) (*Result, error) {
 	}
 	s.readAccounts()
 	d := s.loadDaemon()
+	d.applyInfo(opts.Info)
 	if !d.installed {
 		s.warn("", "no Docker installation found (no dockerd, docker.service or daemon.json)")
 	} else {

@@ -20,7 +20,7 @@ func (s *scanner) checkDaemon(d *daemon) {
 		s.checkICC, s.checkLogLevel, s.checkIPTables, s.checkInsecureRegistries, s.checkAufs,
 		s.checkTLS, s.checkUlimits, s.checkUserns, s.checkCgroupParent, s.checkBaseSize,
 		s.checkAuthz, s.checkLogDriver, s.checkNoNewPrivileges, s.checkLiveRestore,
-		s.checkUserlandProxy, s.checkSeccomp, s.checkExperimental,
+		s.checkUserlandProxy, s.checkSeccomp, s.checkExperimental, s.checkRootless,
 	} {
 		check(d)
 	}
@@ -32,6 +32,10 @@ func (s *scanner) option(d *daemon, c misconfig.Check, key, format string, args 
 	file, line := d.where()
 	if st, ok := d.get(key); ok {
 		file, line = st.file, st.line
+		if st.was != "" {
+			format += " (the running daemon's docker info wins over the files: %s)"
+			args = append(args, st.was)
+		}
 	}
 	s.add(c.At(file, line, misconfig.Resource{Kind: "daemon", Name: key}, format, args...))
 }
@@ -53,6 +57,9 @@ func (s *scanner) wants(d *daemon, c misconfig.Check, key string, want, def bool
 
 // source names where a setting comes from.
 func source(st setting) string {
+	if st.fromInfo {
+		return infoSource
+	}
 	if st.fromFlags {
 		return "the dockerd command line in " + hostPath(st.file)
 	}
@@ -315,4 +322,20 @@ var checkExperimental = misconfig.Check{
 
 func (s *scanner) checkExperimental(d *daemon) {
 	s.wants(d, checkExperimental, "experimental", false, false, "unsupported features are enabled")
+}
+
+var checkRootless = misconfig.Check{
+	ID: "BW-HOST-051", Title: "The daemon runs as root", Severity: severity.Low, Target: misconfig.TargetHost,
+	Rationale:  "A daemon that runs as root gives root on the host to whoever controls it or escapes a container; rootless mode runs the daemon and its containers as an unprivileged user.",
+	Fix:        "Where the workloads allow it, run the daemon rootless (dockerd-rootless-setuptool.sh install as the user who will run it).",
+	References: []string{cis + "2.1", "https://docs.docker.com/engine/security/rootless/"}, Level: 1, Assessment: misconfig.Manual,
+}
+
+// checkRootless needs the running daemon: only docker info says whether it
+// is rootless.
+func (s *scanner) checkRootless(d *daemon) {
+	if d.info && !d.rootless {
+		file, line := d.where()
+		s.add(checkRootless.At(file, line, misconfig.Resource{Kind: "daemon", Name: "rootless"}, "%s runs as root (no name=rootless in its security options)", infoSource))
+	}
 }
