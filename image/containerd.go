@@ -46,8 +46,8 @@ type ctrd struct {
 }
 
 // openContainerd reads image name from containerd at $CONTAINERD_ADDRESS
-// (default /run/containerd/containerd.sock), namespace $CONTAINERD_NAMESPACE
-// (default "default"). The manifest and config are read here; each layer
+// (default /run/containerd/containerd.sock), namespace
+// opts.ContainerdNamespace, else $CONTAINERD_NAMESPACE, else "default". The manifest and config are read here; each layer
 // is streamed from the content service when opened, its digest checked.
 func openContainerd(ctx context.Context, ref, target string, opts Options) (*Source, error) {
 	if ref == "" {
@@ -56,6 +56,9 @@ func openContainerd(ctx context.Context, ref, target string, opts Options) (*Sou
 	c := &ctrd{address: strings.TrimPrefix(os.Getenv("CONTAINERD_ADDRESS"), "unix://"), namespace: os.Getenv("CONTAINERD_NAMESPACE")}
 	if c.address == "" {
 		c.address = defaultContainerdAddress
+	}
+	if opts.ContainerdNamespace != "" {
+		c.namespace = opts.ContainerdNamespace
 	}
 	if c.namespace == "" {
 		c.namespace = "default"

@@ -42,6 +42,9 @@ type Options struct {
 	// targets. Empty means $CONTAINER_HOST, then
 	// $XDG_RUNTIME_DIR/podman/podman.sock, then /run/podman/podman.sock.
 	PodmanHost string
+	// ContainerdNamespace is the containerd namespace of containerd://NAME
+	// targets. Empty means $CONTAINERD_NAMESPACE, then "default".
+	ContainerdNamespace string
 }
 
 // engineHost is the address the options give for engines of flavor f.

@@ -56,6 +56,16 @@ func TestSBOMContainerd(t *testing.T) {
 			t.Errorf("%s at %s: exit %d, stderr %q; want exit 1 and one line with %q", tc.ref, tc.address, code, errOut, tc.want)
 		}
 	}
+
+	// --namespace wins over $CONTAINERD_NAMESPACE.
+	t.Setenv("CONTAINERD_ADDRESS", d.Socket)
+	t.Setenv("CONTAINERD_NAMESPACE", "other")
+	if code, _, errOut := bulwark(t, "sbom", "containerd://bulwark-test/debian:12", "--namespace", "default", "--no-cache"); code != 0 {
+		t.Errorf("--namespace default: exit %d: %s", code, errOut)
+	}
+	if code, _, errOut := bulwark(t, "sbom", "containerd://bulwark-test/debian:12", "--namespace", "k8s.io", "--no-cache"); code != exitError || !strings.Contains(errOut, `in namespace "k8s.io"`) {
+		t.Errorf("--namespace k8s.io: exit %d: %s", code, errOut)
+	}
 }
 
 // TestSBOMContainerdIndex picks one platform's image of a multi-platform
