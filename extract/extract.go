@@ -55,6 +55,12 @@ type Result struct {
 	ConfigFile []byte
 }
 
+// Empty reports whether the extractor found nothing in the file, so that
+// the walk keeps no record of it. A new field of Result belongs here.
+func (r Result) Empty() bool {
+	return len(r.Packages) == 0 && r.OS == nil && r.Licenses == nil && len(r.Secrets) == 0 && r.ConfigFile == nil
+}
+
 // PackageLicenses names the licenses a separate file records for one
 // package.
 type PackageLicenses struct {

@@ -352,7 +352,7 @@ func record(res *LayerResult, e Entry, x extract.Extractor, r extract.Result, er
 	if err != nil {
 		res.Warnings = append(res.Warnings, Warning{Path: e.Path, Message: err.Error()})
 	}
-	if len(r.Packages) > 0 || r.OS != nil || r.Licenses != nil || len(r.Secrets) > 0 || r.ConfigFile != nil {
+	if !r.Empty() {
 		res.Files = append(res.Files, FileResult{Path: e.Path, Extractor: x.Name(), Result: r})
 	}
 }

@@ -1,6 +1,7 @@
 package match
 
 import (
+	"slices"
 	"sort"
 	"strings"
 
@@ -31,7 +32,7 @@ func Coverage(inv *inventory.Inventory, src Source) *result.Coverage {
 			by[eco] = a
 		}
 		a.n++
-		if len(a.names) < maxExamples && !contains(a.names, name) {
+		if len(a.names) < maxExamples && !slices.Contains(a.names, name) {
 			a.names = append(a.names, name)
 		}
 	}
@@ -102,13 +103,4 @@ func uncoveredWhy(p inventory.Package, os *inventory.OS) (ecosystem, reason stri
 		return os.Family + ":" + os.Version, "no advisory source is known for " + os.Family
 	}
 	return p.Type, "no advisory source is known for " + p.Type + " packages"
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -288,18 +289,9 @@ func databaseInfo(db *vulndb.DB) (*result.Database, error) {
 		if d.Updated.IsZero() || m.Updated.Before(d.Updated) {
 			d.Updated = m.Updated
 		}
-		if m.Notice != "" && !contains(d.Notices, m.Notice) {
+		if m.Notice != "" && !slices.Contains(d.Notices, m.Notice) {
 			d.Notices = append(d.Notices, m.Notice)
 		}
 	}
 	return d, nil
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }

@@ -16,18 +16,7 @@ import (
 // store: a docker-archive imported with ctr, as containerd's own CLI does.
 func TestSBOMContainerd(t *testing.T) {
 	d := testcontainerd.Start(t)
-	layer, err := testimage.LayerFromTar(engineRootfs(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := testimage.Image(layer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	archive := filepath.Join(t.TempDir(), "debian.tar")
-	if err := testimage.WriteDockerArchive(archive, "bulwark-test/debian:12", img); err != nil {
-		t.Fatal(err)
-	}
+	archive, img := engineArchive(t, "bulwark-test/debian:12")
 	d.Import(t, "default", archive)
 	t.Setenv("CONTAINERD_ADDRESS", d.Socket)
 	t.Setenv("CONTAINERD_NAMESPACE", "")

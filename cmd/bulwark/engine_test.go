@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+
 	"github.com/bulwark-sec/bulwark/internal/testdockerd"
 	"github.com/bulwark-sec/bulwark/internal/testimage"
 	"github.com/bulwark-sec/bulwark/result"
@@ -26,6 +28,25 @@ func engineRootfs(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return rootfs
+}
+
+// engineArchive writes engineRootfs as a one-layer image in a
+// docker-archive tagged tag, for the engines that load or import those.
+func engineArchive(t *testing.T, tag string) (string, v1.Image) {
+	t.Helper()
+	layer, err := testimage.LayerFromTar(engineRootfs(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := testimage.Image(layer)
+	if err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(t.TempDir(), "image.tar")
+	if err := testimage.WriteDockerArchive(archive, tag, img); err != nil {
+		t.Fatal(err)
+	}
+	return archive, img
 }
 
 // engineSBOM runs bulwark sbom on ref and checks the artifact's kind and
@@ -98,18 +119,7 @@ func TestSBOMDockerEngine(t *testing.T) {
 // Docker-compatible API, loaded into it from a docker-archive.
 func TestSBOMPodman(t *testing.T) {
 	p := testdockerd.StartPodman(t)
-	layer, err := testimage.LayerFromTar(engineRootfs(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	img, err := testimage.Image(layer)
-	if err != nil {
-		t.Fatal(err)
-	}
-	archive := filepath.Join(t.TempDir(), "img.tar")
-	if err := testimage.WriteDockerArchive(archive, "bulwark-test/pod:1", img); err != nil {
-		t.Fatal(err)
-	}
+	archive, img := engineArchive(t, "bulwark-test/pod:1")
 	data, err := os.ReadFile(archive)
 	if err != nil {
 		t.Fatal(err)

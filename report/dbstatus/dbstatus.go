@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -81,7 +82,7 @@ func WriteTable(w io.Writer, st *Status) error {
 		}
 		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\n", s.Ecosystem, s.Records, packages,
 			s.Updated.Format(time.RFC3339), s.Age, stale, s.Source)
-		if s.Notice != "" && !contains(notices, s.Notice) {
+		if s.Notice != "" && !slices.Contains(notices, s.Notice) {
 			notices = append(notices, s.Notice)
 		}
 	}
@@ -110,13 +111,4 @@ func Age(d time.Duration) string {
 		return fmt.Sprintf("%dh", int(d.Hours()))
 	}
 	return fmt.Sprintf("%dd", int(d.Hours()/24))
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
