@@ -2,6 +2,7 @@ package layerfs
 
 import (
 	"bytes"
+	"context"
 	"encoding/gob"
 	"fmt"
 	"sort"
@@ -15,6 +16,17 @@ import (
 type Cache interface {
 	Get(key string) ([]byte, bool)
 	Put(key string, value []byte) error
+}
+
+// Locker is implemented by caches that several processes share (a scan
+// server's workers on one Redis). Before a layer missing from the cache is
+// analysed, Walk takes the layer's lock and looks again, so that workers
+// scanning images with a common base layer analyse it once between them:
+// the second waits for the first and then reads its result. Lock returns
+// when the lock is held or ctx ends; unlock is called once the result is
+// stored (or the analysis failed).
+type Locker interface {
+	Lock(ctx context.Context, key string) (unlock func(), err error)
 }
 
 // formatVersion changes whenever LayerResult's encoding or the walk's

@@ -593,3 +593,43 @@ func BenchmarkWalkTar(b *testing.B) {
 		}
 	}
 }
+
+// lockingCache is a memCache with one lock per key, as a cache shared by
+// several processes provides.
+type lockingCache struct {
+	memCache
+	locks sync.Map // key → *sync.Mutex
+}
+
+func (c *lockingCache) Lock(ctx context.Context, key string) (func(), error) {
+	m, _ := c.locks.LoadOrStore(key, &sync.Mutex{})
+	m.(*sync.Mutex).Lock()
+	return m.(*sync.Mutex).Unlock, nil
+}
+
+func TestConcurrentWalksShareLockedCache(t *testing.T) {
+	var opens atomic.Int32
+	src := fixtureSource(t, &opens, tarOf(t, ent{name: "etc/hello", body: "hi"}))
+	cache := &lockingCache{memCache: memCache{m: map[string][]byte{}}}
+	const walkers = 4
+	var wg sync.WaitGroup
+	errs := make(chan error, walkers)
+	for range walkers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := Walk(context.Background(), src, Options{Extractors: exts, Cache: cache, Parallel: 3})
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := opens.Load(), int32(len(src.Layers)); got != want {
+		t.Errorf("%d concurrent walks opened layers %d times, want each of the %d layers once", walkers, got, want)
+	}
+}

@@ -119,6 +119,19 @@ func Walk(ctx context.Context, src *image.Source, opts Options) ([]*LayerResult,
 					progress(opts, ProgressEvent{Layer: i, Bytes: r.Bytes, Done: true, Cached: true})
 					return nil
 				}
+				if lk, ok := opts.Cache.(Locker); ok {
+					unlock, err := lk.Lock(ctx, l.DiffID+key)
+					if err != nil {
+						return fmt.Errorf("layer %d (%s): %w", i, shortDigest(l.DiffID), err)
+					}
+					defer unlock()
+					// Another process may have analysed it while this one waited.
+					if r, ok := loadCached(opts.Cache, l.DiffID+key); ok {
+						results[i] = r
+						progress(opts, ProgressEvent{Layer: i, Bytes: r.Bytes, Done: true, Cached: true})
+						return nil
+					}
+				}
 			}
 			r, err := walkLayer(ctx, i, l, opts)
 			if err != nil {

@@ -55,6 +55,15 @@ const howToGetOne = "run 'bulwark db update' (online), 'bulwark db import FILE..
 // matchVulnerabilities adds the findings of the vulnerability database to
 // the report, filtered by severity and triaged, with what the database
 // covered.
+// Match finds the vulnerabilities of a report whose inventory was made
+// elsewhere (a client that walked the image itself, an uploaded SBOM): the
+// vulnerability stage of Run alone, under the same database policy,
+// severity filter and triage. It fills rep's Vulnerabilities, Suppressed,
+// Coverage and Database.
+func Match(ctx context.Context, rep *report.Report, opts Options) error {
+	return opts.matchVulnerabilities(ctx, rep)
+}
+
 func (o *Options) matchVulnerabilities(ctx context.Context, rep *report.Report) error {
 	db, cleanup, err := o.openDB(ctx)
 	if err != nil {

@@ -92,6 +92,11 @@ type Options struct {
 	// cache directory's bulwark folder); NoCache turns the layer cache off.
 	CacheDir string
 	NoCache  bool
+	// LayerCache, when set, replaces the on-disk layer cache: a scan
+	// server's workers share one (on Redis), and a client scanning for a
+	// server uses the server's. A cache that is also a layerfs.Locker has
+	// each missing layer analysed once between all its users.
+	LayerCache layerfs.Cache
 
 	// Secrets is the secret engine (rules and allowlists); ArchiveDepth,
 	// when above 0, opens archives that many levels deep for it.
@@ -291,7 +296,9 @@ func (o *Options) scanTarget(ctx context.Context, target Target, exts []extract.
 		ImageConfig: o.Scanners.Misconfig && target.Dir == "",
 	}
 	tmpParent := ""
-	if !o.NoCache {
+	if o.LayerCache != nil {
+		sopts.Cache = o.LayerCache
+	} else if !o.NoCache {
 		dir, err := o.cacheRoot()
 		if err != nil {
 			return nil, err

@@ -2,9 +2,11 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -80,5 +82,43 @@ func TestParseScanners(t *testing.T) {
 	}
 	if _, err := ParseScanners("vuln,magic"); !errors.Is(err, ErrOptions) {
 		t.Errorf("magic: %v", err)
+	}
+}
+
+// A report made without the database and matched afterwards (what a
+// client of the scan server does) finds what a whole run finds, after a
+// trip through JSON.
+func TestMatchAfterwardsEqualsRun(t *testing.T) {
+	ctx := context.Background()
+	db := DBOptions{Path: "../demo/db"}
+	target := Target{Input: "../demo/image.tar"}
+	whole, err := Run(ctx, target, Options{Scanners: Scanners{Vuln: true}, NoCache: true, DB: db})
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := Run(ctx, target, Options{NoCache: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := json.Marshal(inv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sent report.Report
+	if err := json.Unmarshal(data, &sent); err != nil {
+		t.Fatal(err)
+	}
+	if err := Match(ctx, &sent, Options{DB: db}); err != nil {
+		t.Fatal(err)
+	}
+	ids := func(r *report.Report) []string {
+		var out []string
+		for _, v := range r.Vulnerabilities {
+			out = append(out, v.ID+" "+v.Package.Name+" "+v.Package.Version)
+		}
+		return out
+	}
+	if got, want := ids(&sent), ids(whole); len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("matched afterwards:\n%v\nwhole run:\n%v", got, want)
 	}
 }
