@@ -428,6 +428,17 @@ func TestRegistryAuth(t *testing.T) {
 	}
 	checkLayers(t, src, img)
 
+	// An Authorization value, as Harbor hands a scanner.
+	basic := "Basic " + base64.StdEncoding.EncodeToString([]byte("alice:s3cret"))
+	if _, err := Open(ctx, ref, Options{Insecure: true, Authorization: basic}); err != nil {
+		t.Errorf("Authorization %q: %v", basic, err)
+	}
+	for _, bad := range []string{"Basic " + base64.StdEncoding.EncodeToString([]byte("alice:nope")), "Basic !!", "Digest x"} {
+		if _, err := Open(ctx, ref, Options{Insecure: true, Authorization: bad}); err == nil {
+			t.Errorf("Authorization %q: opened", bad)
+		}
+	}
+
 	// Credentials from a Docker config file, as after docker login.
 	withCfg := t.TempDir()
 	auth := base64.StdEncoding.EncodeToString([]byte("alice:s3cret"))

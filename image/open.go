@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -25,6 +26,15 @@ type Options struct {
 	// Username and Password authenticate to a registry. When empty, the
 	// credentials of ~/.docker/config.json (or $DOCKER_CONFIG) are used.
 	Username, Password string
+	// Authorization, when set, is the registry credential as an HTTP
+	// Authorization value ("Basic base64(user:password)" or "Bearer
+	// token"), as a scan server is handed it; it wins over Username and
+	// Password.
+	Authorization string
+	// Transport, when set, carries every registry request (a server's
+	// transport that refuses addresses outside its allow-list); Insecure
+	// is then the transport's business.
+	Transport http.RoundTripper
 	// Insecure allows plain HTTP, and TLS without verification, to the
 	// registry.
 	Insecure bool

@@ -3,6 +3,7 @@ package image
 import (
 	"context"
 	"crypto/tls"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -36,17 +37,11 @@ func openRemote(ctx context.Context, target string, opts Options) (*Source, erro
 	if err != nil {
 		return nil, err
 	}
-	ropts := []remote.Option{remote.WithContext(ctx), remote.WithPlatform(*plat), remote.WithUserAgent("bulwark")}
-	if opts.Username != "" || opts.Password != "" {
-		ropts = append(ropts, remote.WithAuth(&authn.Basic{Username: opts.Username, Password: opts.Password}))
-	} else {
-		ropts = append(ropts, remote.WithAuthFromKeychain(authn.DefaultKeychain))
+	ropts, err := opts.RemoteOptions(ctx)
+	if err != nil {
+		return nil, err
 	}
-	if opts.Insecure {
-		t := remote.DefaultTransport.(*http.Transport).Clone()
-		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the user asked for --insecure
-		ropts = append(ropts, remote.WithTransport(t))
-	}
+	ropts = append(ropts, remote.WithPlatform(*plat))
 	desc, err := remote.Get(ref, ropts...)
 	if err != nil {
 		return nil, registryError(ref, err)
@@ -152,3 +147,54 @@ func (s shortError) Error() string {
 func (s shortError) Unwrap() error { return s.e }
 
 func errShort(e *transport.Error) error { return shortError{e} }
+
+// RemoteOptions are the go-containerregistry options that reach a
+// registry as opts say: credentials (Authorization, then Username and
+// Password, then the Docker keychain), the transport, the user agent.
+func (opts Options) RemoteOptions(ctx context.Context) ([]remote.Option, error) {
+	ropts := []remote.Option{remote.WithContext(ctx), remote.WithUserAgent("bulwark")}
+	switch {
+	case opts.Authorization != "":
+		auth, err := authorization(opts.Authorization)
+		if err != nil {
+			return nil, err
+		}
+		ropts = append(ropts, remote.WithAuth(auth))
+	case opts.Username != "" || opts.Password != "":
+		ropts = append(ropts, remote.WithAuth(&authn.Basic{Username: opts.Username, Password: opts.Password}))
+	default:
+		ropts = append(ropts, remote.WithAuthFromKeychain(authn.DefaultKeychain))
+	}
+	switch {
+	case opts.Transport != nil:
+		ropts = append(ropts, remote.WithTransport(opts.Transport))
+	case opts.Insecure:
+		t := remote.DefaultTransport.(*http.Transport).Clone()
+		t.TLSClientConfig = &tls.Config{InsecureSkipVerify: true} //nolint:gosec // the user asked for --insecure
+		ropts = append(ropts, remote.WithTransport(t))
+	}
+	return ropts, nil
+}
+
+// authorization turns an HTTP Authorization value into credentials:
+// "Basic base64(user:password)" or "Bearer token".
+func authorization(h string) (authn.Authenticator, error) {
+	scheme, value, _ := strings.Cut(strings.TrimSpace(h), " ")
+	value = strings.TrimSpace(value)
+	switch {
+	case strings.EqualFold(scheme, "Basic"):
+		raw, err := base64.StdEncoding.DecodeString(value)
+		if err != nil {
+			return nil, fmt.Errorf("image: registry authorization: Basic credentials are not base64")
+		}
+		user, pass, ok := strings.Cut(string(raw), ":")
+		if !ok {
+			return nil, fmt.Errorf("image: registry authorization: Basic credentials lack a colon")
+		}
+		return &authn.Basic{Username: user, Password: pass}, nil
+	case strings.EqualFold(scheme, "Bearer") && value != "":
+		return &authn.Bearer{Token: value}, nil
+	default:
+		return nil, fmt.Errorf("image: registry authorization: want \"Basic …\" or \"Bearer …\"")
+	}
+}
