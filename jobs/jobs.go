@@ -21,6 +21,10 @@ type Request struct {
 	// header value ("Basic …" or "Bearer …"), as Harbor sends it; empty
 	// means anonymous, or the server's own credentials.
 	Authorization string `json:"authorization,omitempty"`
+	// Insecure lets the worker reach the registry over plain HTTP (and
+	// TLS without verification): image.Options.Insecure. Harbor asks for
+	// it with an http:// registry URL.
+	Insecure bool `json:"insecure,omitempty"`
 	// Scanners is a --scanners list ("vuln,secret,misconfig"); empty
 	// means the server's default.
 	Scanners string `json:"scanners,omitempty"`
