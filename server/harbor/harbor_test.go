@@ -80,25 +80,30 @@ func (s *storeScanner) Metadata(ctx context.Context) (ScannerInfo, error) {
 	return s.info, s.infoErr
 }
 
-// finish stores rep (or err) as job id's outcome, as a worker does.
+// finish stores rep (or scanErr) as job id's outcome.
 func (s *storeScanner) finish(t testing.TB, id string, rep *report.Report, scanErr error) {
 	t.Helper()
-	ctx := context.Background()
+	if err := s.store(context.Background(), id, rep, scanErr); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// store is what a worker does at the end of a scan: the report, then the
+// state.
+func (s *storeScanner) store(ctx context.Context, id string, rep *report.Report, scanErr error) error {
 	st := jobs.Status{ID: id, State: jobs.Done, Updated: time.Now(), Attempts: 1}
 	if scanErr != nil {
 		st.State, st.Error = jobs.Failed, scanErr.Error()
 	} else {
 		data, err := json.Marshal(rep)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		if err := s.PutReport(ctx, id, data); err != nil {
-			t.Fatal(err)
+			return err
 		}
 	}
-	if err := s.SetStatus(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	return s.SetStatus(ctx, st)
 }
 
 // sampleReport is testreport's report with a second finding that has
