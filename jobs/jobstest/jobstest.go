@@ -27,8 +27,17 @@ func Run(t *testing.T, newQS Factory) {
 	t.Run("NextHonoursContext", func(t *testing.T) { testNextContext(t, newQS) })
 }
 
+// job is the i-th test job; odd ones use every field of the request, so
+// that an implementation that drops one is caught.
 func job(i int) jobs.Job {
-	return jobs.Job{ID: fmt.Sprintf("job-%d", i), Request: jobs.Request{Image: fmt.Sprintf("registry.example/app:%d", i)}, Created: time.Now().UTC()}
+	req := jobs.Request{Image: fmt.Sprintf("registry.example/app:%d", i)}
+	if i%2 == 1 {
+		req.Authorization = "Basic YWxpY2U6czNjcmV0"
+		req.Insecure = true
+		req.Scanners = "vuln,secret"
+		req.Platform = "linux/arm64"
+	}
+	return jobs.Job{ID: fmt.Sprintf("job-%d", i), Request: req, Created: time.Now().UTC()}
 }
 
 func next(t *testing.T, q jobs.Queue, worker string) jobs.Lease {
@@ -55,7 +64,7 @@ func testFIFO(t *testing.T, newQS Factory) {
 	}
 	for i := range 3 {
 		l := next(t, q, "w1")
-		if l.Job().ID != job(i).ID || l.Job().Request.Image != job(i).Request.Image || l.Attempt() != 1 {
+		if l.Job().ID != job(i).ID || l.Job().Request != job(i).Request || l.Attempt() != 1 {
 			t.Errorf("got %+v attempt %d, want %s attempt 1", l.Job(), l.Attempt(), job(i).ID)
 		}
 		if err := l.Done(ctx); err != nil {
