@@ -25,6 +25,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/bulwark-sec/bulwark/jobs"
@@ -198,7 +199,9 @@ func (h *handler) report(w http.ResponseWriter, r *http.Request) {
 	}
 	sbomType := ""
 	if mt == MimeSBOMReport {
-		q := r.URL.Query().Get("sbom_media_type")
+		// An unescaped "application/spdx+json" arrives with a space for
+		// its "+": no media type has a space, so it is taken back.
+		q := strings.ReplaceAll(r.URL.Query().Get("sbom_media_type"), " ", "+")
 		if sbomType = oneOf(q, sbomMediaList); sbomType == "" {
 			writeError(w, http.StatusBadRequest, fmt.Sprintf("sbom_media_type %q: want %s or %s", q, MediaSPDX, MediaCycloneDX))
 			return

@@ -322,6 +322,7 @@ func TestReportStates(t *testing.T) {
 		{"text/html, " + MimeRawReport, "", MimeRawReport, 200},
 		{MimeSBOMReport, "?sbom_media_type=application/spdx%2Bjson", MimeSBOMReport, 200},
 		{MimeSBOMReport, "?sbom_media_type=application/vnd.cyclonedx%2Bjson", MimeSBOMReport, 200},
+		{MimeSBOMReport, "?sbom_media_type=application/spdx+json", MimeSBOMReport, 200},
 		{MimeSBOMReport, "", MimeError, 400},
 		{MimeSBOMReport, "?sbom_media_type=text/xml", MimeError, 400},
 		{"application/vnd.security.vulnerability.report; version=9.0", "", MimeError, 501},
