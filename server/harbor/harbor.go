@@ -14,6 +14,10 @@
 // server's token as credential passes the server's Bearer check. The
 // registry credential Harbor puts in a scan request is another one; it
 // travels with the job to the worker that pulls the image.
+//
+// A server mounts it behind its own authentication:
+//
+//	mux.Handle("/api/v1/", requireToken(harbor.Handler(scanner, harbor.Options{})))
 package harbor
 
 import (
