@@ -33,6 +33,7 @@ import (
 	"time"
 
 	"github.com/bulwark-sec/bulwark/jobs"
+	"github.com/bulwark-sec/bulwark/pipeline"
 	"github.com/bulwark-sec/bulwark/report"
 	"github.com/bulwark-sec/bulwark/report/jsonreport"
 )
@@ -116,13 +117,29 @@ type capabilityDoc struct {
 	AdditionalAttributes map[string]any `json:"additional_attributes,omitempty"`
 }
 
+// scannerID is who the Scanner says it is; Harbor refuses a scanner whose
+// name, vendor or version is empty, so this program's own stand in.
 func (h *handler) scannerID(ctx context.Context) (ScannerID, ScannerInfo, error) {
 	info, err := h.s.Metadata(ctx)
 	if err != nil {
 		return ScannerID{}, info, fmt.Errorf("scanner metadata: %w", err)
 	}
-	return ScannerID{Name: info.Name, Vendor: info.Vendor, Version: info.Version}, info, nil
+	id := ScannerID{Name: info.Name, Vendor: info.Vendor, Version: info.Version}
+	tool := pipeline.Tool()
+	if id.Name == "" {
+		id.Name = DefaultName
+	}
+	if id.Vendor == "" {
+		id.Vendor = DefaultName
+	}
+	if id.Version == "" {
+		id.Version = tool.Version
+	}
+	return id, info, nil
 }
+
+// DefaultName names the scanner and its vendor when ScannerInfo does not.
+const DefaultName = "Bulwark"
 
 func (h *handler) metadata(w http.ResponseWriter, r *http.Request) {
 	// The specification has no answer for an Accept it does not list:
@@ -136,29 +153,25 @@ func (h *handler) metadata(w http.ResponseWriter, r *http.Request) {
 		h.internal(w, err)
 		return
 	}
+	// Harbor asks for version 1.0 to this day and reads the capability
+	// types all the same (an older Harbor ignores them, and finds the
+	// vulnerability capability first): both versions get one document.
 	doc := metadataDoc{
 		Scanner: id,
 		Capabilities: []capabilityDoc{{
 			Type:              CapabilityVulnerability,
 			ConsumesMimeTypes: consumes,
 			ProducesMimeTypes: vulnProduces,
+		}, {
+			Type:                 CapabilitySBOM,
+			ConsumesMimeTypes:    consumes,
+			ProducesMimeTypes:    sbomProduces,
+			AdditionalAttributes: map[string]any{"sbom_media_types": sbomMediaList},
 		}},
 		Properties: map[string]string{PropScannerType: "os-package-vulnerability"},
 	}
 	if !info.DBUpdatedAt.IsZero() {
 		doc.Properties[PropDBUpdatedAt] = info.DBUpdatedAt.UTC().Format(time.RFC3339)
-	}
-	// Version 1.0 knows no capability types: a client that asks for it
-	// gets the vulnerability capability alone.
-	if mt == MimeMetadata11 {
-		doc.Capabilities = append(doc.Capabilities, capabilityDoc{
-			Type:                 CapabilitySBOM,
-			ConsumesMimeTypes:    consumes,
-			ProducesMimeTypes:    sbomProduces,
-			AdditionalAttributes: map[string]any{"sbom_media_types": sbomMediaList},
-		})
-	} else {
-		doc.Capabilities[0].Type = ""
 	}
 	writeJSON(w, http.StatusOK, mt, doc)
 }

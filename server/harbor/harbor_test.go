@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -356,7 +358,7 @@ func TestMetadata(t *testing.T) {
 	}{
 		{"", MimeMetadata11, 2},
 		{MimeMetadata11, MimeMetadata11, 2},
-		{MimeMetadata10, MimeMetadata10, 1},
+		{MimeMetadata10, MimeMetadata10, 2},
 		{"application/json", MimeMetadata11, 2},
 	} {
 		rec := get(t, h, "/api/v1/metadata", tc.accept)
@@ -370,11 +372,52 @@ func TestMetadata(t *testing.T) {
 		if doc.Properties[PropDBUpdatedAt] != "2026-11-23T06:00:00Z" || doc.Scanner != testScanner {
 			t.Errorf("Accept %q: %+v", tc.accept, doc)
 		}
+		if err := harborAccepts(doc); err != nil {
+			t.Errorf("Accept %q: Harbor would refuse the scanner: %v", tc.accept, err)
+		}
+	}
+	s.info = ScannerInfo{}
+	var doc metadataDoc
+	json.Unmarshal(get(t, h, "/api/v1/metadata", MimeMetadata10).Body.Bytes(), &doc)
+	if doc.Scanner.Name != DefaultName || doc.Scanner.Vendor != DefaultName || doc.Scanner.Version == "" {
+		t.Errorf("empty ScannerInfo: scanner %+v; Harbor refuses empty fields", doc.Scanner)
+	}
+	if _, ok := doc.Properties[PropDBUpdatedAt]; ok {
+		t.Errorf("a database update time that is not known: %v", doc.Properties)
 	}
 	s.infoErr = errors.New("database unreadable")
 	if rec := get(t, h, "/api/v1/metadata", ""); rec.Code != 500 || !strings.Contains(rec.Body.String(), "database unreadable") {
 		t.Errorf("metadata failure: %d %s", rec.Code, rec.Body)
 	}
+}
+
+// harborAccepts checks what Harbor's core (src/pkg/scan/rest/v1,
+// ScannerAdapterMetadata.Validate and ConvertCapability) requires of
+// metadata before it registers a scanner: a name, vendor and version;
+// capabilities, each reading Docker v2 manifests and producing a report
+// type Harbor reads; typed capabilities for the SBOM to be offered, and
+// the vulnerability one first for a Harbor that looks up the first
+// capability reading an artifact's type.
+func harborAccepts(doc metadataDoc) error {
+	if doc.Scanner.Name == "" || doc.Scanner.Vendor == "" || doc.Scanner.Version == "" {
+		return fmt.Errorf("scanner %+v has an empty field", doc.Scanner)
+	}
+	if len(doc.Capabilities) == 0 {
+		return errors.New("no capabilities")
+	}
+	readable := []string{MimeHarborReport, MimeSecurityReport, MimeSBOMReport}
+	for _, c := range doc.Capabilities {
+		if !slices.Contains(c.ConsumesMimeTypes, MimeDockerManifest) {
+			return fmt.Errorf("capability %s does not read %s", c.Type, MimeDockerManifest)
+		}
+		if !slices.ContainsFunc(c.ProducesMimeTypes, func(m string) bool { return slices.Contains(readable, m) }) {
+			return fmt.Errorf("capability %s produces nothing Harbor reads", c.Type)
+		}
+	}
+	if doc.Capabilities[0].Type != CapabilityVulnerability || len(doc.Capabilities) != 2 || doc.Capabilities[1].Type != CapabilitySBOM {
+		return fmt.Errorf("capabilities %+v: want vulnerability, then sbom", doc.Capabilities)
+	}
+	return nil
 }
 
 func TestNegotiate(t *testing.T) {
