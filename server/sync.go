@@ -50,7 +50,7 @@ func (s *Server) postLockfiles(w http.ResponseWriter, r *http.Request) {
 		err = writeOne(body, dir, name, s.cfg.MaxUpload)
 	} else {
 		name = "upload.tar"
-		err = unpack(body, dir, s.cfg.MaxUpload)
+		err = unpack(body, dir, uploadLimits{bytes: s.cfg.MaxUpload, entries: maxUploadEntries})
 	}
 	switch {
 	case errors.Is(err, errUploadTooLarge):

@@ -13,13 +13,19 @@ import (
 	"strings"
 )
 
-// Bounds of one upload, beside the byte limit (Config.MaxUpload), which
-// also bounds what a compressed tar unpacks to.
+// Bounds of one upload's names and entries, beside the byte limit
+// (Config.MaxUpload), which also bounds what a compressed tar unpacks to.
 const (
 	maxUploadEntries = 10000
 	maxNameLen       = 1024
 	maxNameDepth     = 32
 )
+
+// uploadLimits bound what one upload unpacks to.
+type uploadLimits struct {
+	bytes   int64
+	entries int
+}
 
 var (
 	// errBadUpload marks an upload that is not an acceptable tar (400).
@@ -33,8 +39,8 @@ var (
 // entry it will not write: an absolute name or one that climbs out with
 // "..", a link, a device, a duplicate. Files are written through an
 // os.Root of dir, so nothing lands outside it whatever the names say, and
-// in total at most maxBytes.
-func unpack(r io.Reader, dir string, maxBytes int64) error {
+// within lim.
+func unpack(r io.Reader, dir string, lim uploadLimits) error {
 	br := bufio.NewReader(r)
 	var src io.Reader = br
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
@@ -51,7 +57,7 @@ func unpack(r io.Reader, dir string, maxBytes int64) error {
 	}
 	defer root.Close()
 	tr := tar.NewReader(src)
-	budget := maxBytes
+	budget := lim.bytes
 	for n := 0; ; n++ {
 		h, err := tr.Next()
 		if err == io.EOF {
@@ -63,8 +69,8 @@ func unpack(r io.Reader, dir string, maxBytes int64) error {
 		if err != nil {
 			return uploadReadError("tar", err)
 		}
-		if n >= maxUploadEntries {
-			return fmt.Errorf("%w: more than %d tar entries", errUploadTooLarge, maxUploadEntries)
+		if n >= lim.entries {
+			return fmt.Errorf("%w: more than %d tar entries", errUploadTooLarge, lim.entries)
 		}
 		switch h.Typeflag {
 		case tar.TypeXGlobalHeader: // pax defaults, as git archive writes
