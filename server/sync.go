@@ -11,6 +11,7 @@ import (
 	"github.com/bulwark-sec/bulwark/pipeline"
 	"github.com/bulwark-sec/bulwark/report"
 	"github.com/bulwark-sec/bulwark/report/formats"
+	"github.com/bulwark-sec/bulwark/server/unpack"
 )
 
 // The synchronous endpoints: what a client uploads is matched against the
@@ -47,16 +48,16 @@ func (s *Server) postLockfiles(w http.ResponseWriter, r *http.Request) {
 	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxUpload)
 	name := q.Get("name")
 	if name != "" {
-		err = writeOne(body, dir, name, s.cfg.MaxUpload)
+		err = unpack.File(body, dir, name, s.cfg.MaxUpload)
 	} else {
 		name = "upload.tar"
-		err = unpack(body, dir, uploadLimits{bytes: s.cfg.MaxUpload, entries: maxUploadEntries})
+		err = unpack.Tar(body, dir, unpack.Limits{Bytes: s.cfg.MaxUpload, Entries: unpack.DefaultEntries})
 	}
 	switch {
-	case errors.Is(err, errUploadTooLarge):
+	case errors.Is(err, unpack.ErrTooLarge):
 		writeError(w, http.StatusRequestEntityTooLarge, "%v", err)
 		return
-	case errors.Is(err, errBadUpload):
+	case errors.Is(err, unpack.ErrBad):
 		writeError(w, http.StatusBadRequest, "%v", err)
 		return
 	case err != nil:
