@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -171,6 +172,7 @@ func (s *Server) ListenAndServe(ctx context.Context) error {
 		return fmt.Errorf("server: %w", err)
 	case <-ctx.Done():
 	}
+	s.log.Info("shutting down: finishing requests under way")
 	sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	err = hs.Shutdown(sctx)
@@ -226,3 +228,20 @@ type discardWriter struct{ header http.Header }
 func (d discardWriter) Header() http.Header         { return d.header }
 func (d discardWriter) Write(p []byte) (int, error) { return len(p), nil }
 func (d discardWriter) WriteHeader(int)             {}
+
+// Run is the whole server until ctx ends: the API (unless WorkerOnly has
+// it serve only the health checks and metrics), workers scanning jobs,
+// and the database kept fresh (see RefreshDB). On the way out the HTTP
+// server finishes the requests under way, the workers take no new job
+// and give the ones they hold DrainTimeout.
+func (s *Server) Run(ctx context.Context, workers int) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	wg.Go(func() { s.RunWorkers(ctx, workers) })
+	wg.Go(func() { s.RefreshDB(ctx) })
+	err := s.ListenAndServe(ctx)
+	cancel() // the listener failed, or ctx ended: either way, stop
+	wg.Wait()
+	return err
+}

@@ -46,6 +46,9 @@ func newMetrics(s *Server) *metrics {
 			Help: "HTTP requests answered, by status code and route pattern.",
 		}, []string{"code", "route"}),
 	}
+	for _, result := range []string{"done", "cached", "failed"} {
+		m.scans.WithLabelValues(result) // listed at 0 from the start
+	}
 	queueDepth := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "bulwark_queue_depth",
 		Help: "Scan jobs submitted and not yet finished.",
