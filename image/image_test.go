@@ -542,3 +542,22 @@ func TestLegacyDockerArchiveSymlinks(t *testing.T) {
 		t.Errorf("escaping symlink: err = %v", err)
 	}
 }
+
+// TestRegistryOnly: targets a client names are registry references only,
+// never this machine's files or engines.
+func TestRegistryOnly(t *testing.T) {
+	dir := t.TempDir()
+	p := filepath.Join(dir, "local.tar")
+	if err := testimage.WriteDockerArchive(p, "a:1", smallImage(t, "amd64", "x")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(context.Background(), p, Options{}); err != nil {
+		t.Fatalf("without RegistryOnly: %v", err)
+	}
+	for _, target := range []string{p, "docker://a:1", "podman://a:1", "containerd://a:1", p + ":a:1"} {
+		_, err := Open(context.Background(), target, Options{RegistryOnly: true})
+		if err == nil || !strings.Contains(err.Error(), "image reference") {
+			t.Errorf("%s: err = %v, want it refused as no image reference", target, err)
+		}
+	}
+}

@@ -38,6 +38,10 @@ type Options struct {
 	// Insecure allows plain HTTP, and TLS without verification, to the
 	// registry.
 	Insecure bool
+	// RegistryOnly opens every target as a registry reference: never a
+	// file or directory of this machine, never an image of a local
+	// engine. A scan server sets it, since its targets come from clients.
+	RegistryOnly bool
 	// MaxLayerSize bounds each layer's uncompressed size; reading past it
 	// fails with ErrTooLarge. 0 means DefaultMaxLayerSize.
 	MaxLayerSize int64
@@ -96,6 +100,12 @@ func (o Options) platform() (*v1.Platform, error) {
 func Open(ctx context.Context, target string, opts Options) (*Source, error) {
 	if target == "" {
 		return nil, errors.New("image: empty target")
+	}
+	if opts.RegistryOnly {
+		if strings.Contains(target, "://") {
+			return nil, fmt.Errorf("image: %q is not an image reference (a registry reference has no scheme)", target)
+		}
+		return openRemote(ctx, target, opts)
 	}
 	for _, f := range []*flavor{dockerFlavor, podmanFlavor} {
 		if name, ok := strings.CutPrefix(target, f.prefix); ok {

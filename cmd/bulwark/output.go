@@ -8,22 +8,9 @@ import (
 	"strings"
 
 	"github.com/bulwark-sec/bulwark/report"
-	"github.com/bulwark-sec/bulwark/report/cyclonedx"
-	"github.com/bulwark-sec/bulwark/report/jsonreport"
-	"github.com/bulwark-sec/bulwark/report/sarif"
-	"github.com/bulwark-sec/bulwark/report/spdx"
-	"github.com/bulwark-sec/bulwark/report/table"
+	"github.com/bulwark-sec/bulwark/report/formats"
 	"github.com/bulwark-sec/bulwark/severity"
 )
-
-// writers are the report formats, by --format value.
-var writers = map[string]func(io.Writer, *report.Report) error{
-	"table":     table.Write,
-	"json":      jsonreport.Write,
-	"sarif":     sarif.Write,
-	"cyclonedx": cyclonedx.Write,
-	"spdx-json": spdx.Write,
-}
 
 // outputFlags are how a command writes its report, which findings it
 // keeps, and the exit code that fails a CI gate.
@@ -67,8 +54,8 @@ func (o *outputFlags) check(withUnknown bool) (map[string]bool, error) {
 
 // write renders the report and applies the gate to the count of findings.
 func (o *outputFlags) write(stdout io.Writer, rep *report.Report, findings int) error {
-	write := writers[o.format]
-	if err := report.Output(o.output, stdout, func(w io.Writer) error { return write(w, rep) }); err != nil {
+	f, _ := formats.Lookup(o.format)
+	if err := report.Output(o.output, stdout, func(w io.Writer) error { return f.Write(w, rep) }); err != nil {
 		return err
 	}
 	if o.exitCode != 0 && findings > 0 {
