@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 
@@ -192,4 +193,23 @@ func FuzzRead(f *testing.F) {
 			t.Fatalf("%d packages", len(rep.Inventory.Packages))
 		}
 	})
+}
+
+// BenchmarkRead reads Syft's SBOMs of the demo image (SPDX with every
+// file listed: 376 KB).
+func BenchmarkRead(b *testing.B) {
+	for _, name := range []string{"syft-1.57.2.cdx.json", "syft-1.57.2.spdx.json"} {
+		data, err := os.ReadFile("testdata/" + name)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, err := sbomread.Read(data); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

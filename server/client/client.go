@@ -78,6 +78,9 @@ func New(baseURL, token string, opts Options) (*Client, error) {
 	if rt == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.TLSClientConfig = &tls.Config{MinVersion: tls.VersionTLS12}
+		// The walk asks for several layers at once; keep their
+		// connections instead of the default two.
+		t.MaxIdleConnsPerHost = 16
 		if opts.CAFile != "" {
 			pool, err := certPool(opts.CAFile)
 			if err != nil {

@@ -52,6 +52,8 @@ type layerServer struct {
 	layers map[string][]byte
 
 	gets, hits, puts, matches atomic.Int64
+	// putBytes and matchBytes count the request bodies received.
+	putBytes, matchBytes atomic.Int64
 }
 
 func newLayerServer() *layerServer {
@@ -79,6 +81,7 @@ func (s *layerServer) handler() http.Handler {
 			writeError(w, http.StatusRequestEntityTooLarge, err)
 			return
 		}
+		s.putBytes.Add(int64(len(data)))
 		s.mu.Lock()
 		s.layers[r.PathValue("key")] = data
 		s.mu.Unlock()
@@ -87,7 +90,8 @@ func (s *layerServer) handler() http.Handler {
 	mux.HandleFunc("POST /v1/match", func(w http.ResponseWriter, r *http.Request) {
 		s.matches.Add(1)
 		var rep report.Report
-		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 64<<20)).Decode(&rep); err != nil {
+		body := &countingReader{r: http.MaxBytesReader(w, r.Body, 64<<20), n: &s.matchBytes}
+		if err := json.NewDecoder(body).Decode(&rep); err != nil {
 			writeError(w, http.StatusBadRequest, err)
 			return
 		}
@@ -105,6 +109,17 @@ func (s *layerServer) handler() http.Handler {
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+type countingReader struct {
+	r io.Reader
+	n *atomic.Int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n.Add(int64(n))
+	return n, err
 }
 
 func newClient(t *testing.T, url, token string, opts client.Options) *client.Client {
@@ -183,6 +198,8 @@ func TestScanUsesServerLayersAndMatch(t *testing.T) {
 			srv.puts.Store(0)
 			srv.hits.Store(0)
 			srv.matches.Store(0)
+			srv.putBytes.Store(0)
+			srv.matchBytes.Store(0)
 			walk := &walkCount{}
 			rep, err := c.Scan(ctx, demo, pipeline.Options{
 				Scanners: pipeline.Scanners{Vuln: true, Secret: true},
@@ -213,6 +230,8 @@ func TestScanUsesServerLayersAndMatch(t *testing.T) {
 			if m := srv.matches.Load(); m != 1 {
 				t.Errorf("%d matches", m)
 			}
+			t.Logf("%d layers: %d analysed here, %d GETs (%d found), %d PUTs of %d bytes, a match request of %d bytes",
+				n, walk.analysed, srv.gets.Load(), srv.hits.Load(), srv.puts.Load(), srv.putBytes.Load(), srv.matchBytes.Load())
 			if got, want := findings(rep), findings(local); !slices.Equal(got, want) {
 				t.Errorf("vulnerabilities:\n got %d %v\nwant %d %v", len(got), got, len(want), want)
 			}
