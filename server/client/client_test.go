@@ -460,3 +460,26 @@ func keys(m map[string][]byte) []string {
 	}
 	return out
 }
+
+// An SBOM in client mode is read here and matched by the server, as it
+// would be matched locally; no layer is asked for.
+func TestScanSBOM(t *testing.T) {
+	target := pipeline.Target{SBOM: "../../sbomread/testdata/syft-1.57.2.spdx.json"}
+	local, err := pipeline.Run(context.Background(), target, pipeline.Options{Scanners: pipeline.Scanners{Vuln: true}, DB: demoDB})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := newLayerServer()
+	ts := httptest.NewServer(srv.handler())
+	defer ts.Close()
+	rep, err := newClient(t, ts.URL, token, client.Options{}).Scan(context.Background(), target, pipeline.Options{Scanners: pipeline.Scanners{Vuln: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := findings(rep), findings(local); len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("vulnerabilities:\n got %v\nwant %v", got, want)
+	}
+	if g, m := srv.gets.Load(), srv.matches.Load(); g != 0 || m != 1 {
+		t.Errorf("%d layer requests, %d matches", g, m)
+	}
+}
