@@ -68,7 +68,7 @@ func Read(data []byte) (*report.Report, error) {
 	if err != nil {
 		return nil, err
 	}
-	return doc.report()
+	return doc.report(), nil
 }
 
 // sniff says which format data is in, from its top-level fields, or why it
@@ -124,7 +124,7 @@ type component struct {
 }
 
 // report turns the document into a report whose inventory matching reads.
-func (d *document) report() (*report.Report, error) {
+func (d *document) report() *report.Report {
 	rep := &report.Report{
 		SchemaVersion: report.SchemaVersion,
 		Artifact:      result.Artifact{Name: d.subject, Kind: result.KindSBOM},
@@ -161,7 +161,7 @@ func (d *document) report() (*report.Report, error) {
 	if d.noPURL > 0 {
 		warn("%s: %d library components have no package URL and were not checked", d.format, d.noPURL)
 	}
-	return rep, nil
+	return rep
 }
 
 // chooseOS picks the inventory's OS: the document's own when it names a
