@@ -38,6 +38,9 @@ type Descriptor struct {
 	// PURLName splits a package name into its package-URL namespace and
 	// name; nil keeps the name whole, without a namespace.
 	PURLName func(name string) (namespace, purlName string)
+	// purlJoin puts a namespace and a name back together, the reverse of
+	// PURLName; see PackageName.
+	purlJoin string
 	// VersionPrefix is a prefix installed versions carry that the
 	// ecosystem's advisories leave out (Go's module "v").
 	VersionPrefix string
@@ -76,6 +79,18 @@ func (d Descriptor) Releases(osVersion string, known func() []string) []string {
 	return d.releases(d.OSV, osVersion, known)
 }
 
+// PackageName is the reverse of PURLName: the package name, as extractors
+// write it, of a package URL's namespace and name ("github.com/google" and
+// "uuid" give "github.com/google/uuid"; "@babel" and "core" give
+// "@babel/core"). A distribution's namespace names its vendor, not part
+// of the package, and is left out.
+func (d Descriptor) PackageName(namespace, name string) string {
+	if namespace == "" || d.purlJoin == "" {
+		return name
+	}
+	return namespace + d.purlJoin + name
+}
+
 // All returns the table, in the order a database update downloads it.
 func All() []Descriptor {
 	return append([]Descriptor(nil), table...)
@@ -90,6 +105,13 @@ func ByOSV(base string) (Descriptor, bool) {
 // Debian's), which is enough for the fields rows of one type share.
 func ByPackageType(typ string) (Descriptor, bool) {
 	return lookup(byType, typ)
+}
+
+// ByPURLType returns the first row of a package-URL type ("deb" gives
+// Debian's, "golang" Go's): the reverse of Descriptor.PURLType, for
+// readers of package URLs made elsewhere (SBOMs).
+func ByPURLType(typ string) (Descriptor, bool) {
+	return lookup(byPURLType, typ)
 }
 
 // ByFamily returns the row of the distribution with an os-release ID
@@ -112,9 +134,10 @@ func Defaults() []string {
 
 // The indexes are built once from the table and never change.
 var (
-	byOSV    = index(func(d Descriptor) []string { return []string{d.OSV} })
-	byType   = index(func(d Descriptor) []string { return []string{d.PackageType} })
-	byFamily = index(func(d Descriptor) []string { return d.Families })
+	byOSV      = index(func(d Descriptor) []string { return []string{d.OSV} })
+	byType     = index(func(d Descriptor) []string { return []string{d.PackageType} })
+	byFamily   = index(func(d Descriptor) []string { return d.Families })
+	byPURLType = index(func(d Descriptor) []string { return []string{d.PURLType} })
 )
 
 func lookup(m map[string]int, k string) (Descriptor, bool) {

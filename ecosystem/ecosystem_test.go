@@ -90,10 +90,48 @@ func TestLookups(t *testing.T) {
 		{func() (Descriptor, bool) { return ByFamily("centos") }, "Red Hat"},
 		{func() (Descriptor, bool) { return ByFamily("sles_sap") }, "SUSE"},
 		{func() (Descriptor, bool) { return ByFamily("amzn") }, ""},
+		{func() (Descriptor, bool) { return ByPURLType("deb") }, "Debian"},
+		{func() (Descriptor, bool) { return ByPURLType("golang") }, "Go"},
+		{func() (Descriptor, bool) { return ByPURLType("composer") }, "Packagist"},
+		{func() (Descriptor, bool) { return ByPURLType("generic") }, ""},
 	} {
 		d, ok := tt.got()
 		if d.OSV != tt.want || ok != (tt.want != "") {
 			t.Errorf("got %q %v, want %q", d.OSV, ok, tt.want)
+		}
+	}
+}
+
+// TestPackageName checks that PackageName undoes PURLName for names of
+// every shape a purl type splits, so a package read back from an SBOM has
+// the name its extractor gave it.
+func TestPackageName(t *testing.T) {
+	for _, tt := range []struct{ typ, name string }{
+		{TypeGolang, "github.com/google/uuid"},
+		{TypeGolang, "stdlib"},
+		{TypeNPM, "@babel/core"},
+		{TypeNPM, "lodash"},
+		{TypeMaven, "org.apache.logging.log4j:log4j-core"},
+		{TypeComposer, "symfony/console"},
+		{TypePyPI, "flask-sqlalchemy"},
+		{TypeCargo, "serde"},
+		{TypeDeb, "libc6"},
+	} {
+		d, ok := ByPackageType(tt.typ)
+		if !ok {
+			t.Fatalf("%s: no row", tt.typ)
+		}
+		ns, name := "", tt.name
+		if d.PURLName != nil {
+			ns, name = d.PURLName(tt.name)
+		}
+		if got := d.PackageName(ns, name); got != tt.name {
+			t.Errorf("%s: PackageName(%q, %q) = %q, want %q", tt.typ, ns, name, got, tt.name)
+		}
+	}
+	for _, d := range All() {
+		if (d.PURLName == nil) == (d.purlJoin != "") && d.OSV != "PyPI" {
+			t.Errorf("%s: PURLName and purlJoin must be set together", d.OSV)
 		}
 	}
 }

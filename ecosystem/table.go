@@ -73,12 +73,12 @@ var table = []Descriptor{
 		Families: []string{"opensuse-leap"}, PURLEpoch: true, releases: leap,
 	},
 
-	{OSV: "Go", PackageType: TypeGolang, PURLType: "golang", Compare: semver.Compare, Default: true, PURLName: goModule, VersionPrefix: "v"},
-	{OSV: "npm", PackageType: TypeNPM, PURLType: "npm", Compare: semver.Compare, Default: true, PURLName: npmScope},
+	{OSV: "Go", PackageType: TypeGolang, PURLType: "golang", Compare: semver.Compare, Default: true, PURLName: goModule, purlJoin: "/", VersionPrefix: "v"},
+	{OSV: "npm", PackageType: TypeNPM, PURLType: "npm", Compare: semver.Compare, Default: true, PURLName: npmScope, purlJoin: "/"},
 	{OSV: "PyPI", PackageType: TypePyPI, PURLType: "pypi", Compare: pep440.Compare, Default: true, Normalize: pep503, PURLName: pypiName},
-	{OSV: "Maven", PackageType: TypeMaven, PURLType: "maven", Compare: maven.Compare, Default: true, PURLName: cutAt(":")},
+	{OSV: "Maven", PackageType: TypeMaven, PURLType: "maven", Compare: maven.Compare, Default: true, PURLName: cutAt(":"), purlJoin: ":"},
 	{OSV: "crates.io", PackageType: TypeCargo, PURLType: "cargo", Compare: semver.Compare, Default: true},
 	{OSV: "RubyGems", PackageType: TypeGem, PURLType: "gem", Compare: gem.Compare, Default: true},
 	{OSV: "NuGet", PackageType: TypeNuGet, PURLType: "nuget", Compare: semver.CompareNuGet, Default: true, Normalize: strings.ToLower},
-	{OSV: "Packagist", PackageType: TypeComposer, PURLType: "composer", Compare: composer.Compare, Default: true, Normalize: strings.ToLower, PURLName: cutAt("/")},
+	{OSV: "Packagist", PackageType: TypeComposer, PURLType: "composer", Compare: composer.Compare, Default: true, Normalize: strings.ToLower, PURLName: cutAt("/"), purlJoin: "/"},
 }

@@ -1,6 +1,9 @@
 package inventory
 
 import (
+	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/package-url/packageurl-go"
@@ -91,4 +94,76 @@ func languagePURL(p Package, d ecosystem.Descriptor) string {
 		return ""
 	}
 	return packageurl.NewPackageURL(d.PURLType, namespace, name, p.Version, nil, "").ToString()
+}
+
+// FromPURL reads a package URL made elsewhere (an SBOM) back into a
+// package: the package type and name as Bulwark's extractors write them
+// (the reverse of PURL, through the ecosystem table), the version with the
+// epoch qualifier put back, the arch, and the source package of an
+// "upstream" qualifier ("name" or "name@version"). An OS package's
+// "distro" qualifier ("debian-12", "alpine-3.20.3", "rhel-9.4") gives the
+// OS it was built for; nil when there is none. A purl type the table does
+// not know keeps its type and its namespace/name, so that a scan can say
+// it was not checked.
+func FromPURL(s string) (Package, *OS, error) {
+	u, err := packageurl.FromString(s)
+	if err != nil {
+		return Package{}, nil, fmt.Errorf("package URL %q: %w", s, err)
+	}
+	p := Package{Type: u.Type, Version: u.Version, Layer: -1, PURL: s}
+	q := u.Qualifiers.Map()
+	d, known := ecosystem.ByPURLType(u.Type)
+	switch {
+	case !known:
+		p.Name = u.Name
+		if u.Namespace != "" {
+			p.Name = u.Namespace + "/" + u.Name
+		}
+		return p, nil, nil
+	case !d.Distro():
+		p.Type, p.Name = d.PackageType, d.PackageName(u.Namespace, u.Name)
+		return p, nil, nil
+	}
+	p.Type, p.Name, p.Arch = d.PackageType, u.Name, q["arch"]
+	if e := q["epoch"]; isDigits(e) && !strings.Contains(p.Version, ":") && p.Version != "" {
+		p.Version = e + ":" + p.Version
+	}
+	if up := q["upstream"]; up != "" {
+		p.SourceName, p.SourceVersion, _ = strings.Cut(up, "@")
+	}
+	return p, distroOS(q["distro"], u.Namespace), nil
+}
+
+// distroOS reads a purl's distro qualifier: an os-release ID and a
+// version joined by "-" (the ID may hold dashes itself: opensuse-leap-15.5,
+// sles-15-SP5), or an ID alone. Vendors that name the distribution
+// differently in purls ("redhat") are mapped back to the os-release ID.
+// Without a qualifier the namespace gives the family alone, whose
+// release, unknown, chooses no advisories.
+func distroOS(distro, namespace string) *OS {
+	family, version := distro, ""
+	for i := 0; i+1 < len(distro); i++ {
+		if distro[i] == '-' && distro[i+1] >= '0' && distro[i+1] <= '9' {
+			family, version = distro[:i], distro[i+1:]
+			break
+		}
+	}
+	if family == "" {
+		family = namespace
+	}
+	family = strings.ToLower(family)
+	if family == "" {
+		return nil
+	}
+	if _, ok := ecosystem.ByFamily(family); !ok {
+		for _, id := range slices.Sorted(maps.Keys(purlNamespaces)) {
+			if purlNamespaces[id] == family {
+				if _, ok := ecosystem.ByFamily(id); ok {
+					family = id
+					break
+				}
+			}
+		}
+	}
+	return &OS{Family: family, Version: version}
 }

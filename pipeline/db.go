@@ -84,6 +84,31 @@ func (o *Options) matchVulnerabilities(ctx context.Context, rep *report.Report) 
 		rep.Warnings = append(rep.Warnings, result.Warning{Layer: -1, Message: "match: " + w})
 		o.logf(false, "warning: match: %s", w)
 	}
+	o.triage(rep, vulns)
+	rep.Database, err = databaseInfo(db)
+	return err
+}
+
+// Triage applies a scan's own filters to vulnerabilities matched elsewhere
+// (by a scan server, for a client that walked the image itself): the
+// severity filter, IgnoreUnfixed, and the ignore file and VEX documents,
+// which move findings to the suppressed list. Findings the matcher
+// already suppressed stay suppressed.
+func Triage(rep *report.Report, opts Options) {
+	var vulns []result.Vulnerability
+	for _, v := range rep.Vulnerabilities {
+		if !opts.IgnoreUnfixed || v.Status != result.StatusUnfixed {
+			vulns = append(vulns, v)
+		}
+	}
+	already := rep.Suppressed
+	opts.triage(rep, vulns)
+	rep.Suppressed = append(already, rep.Suppressed...)
+}
+
+// triage keeps the vulnerabilities of the wanted severities and sets
+// aside those the ignore file and VEX documents suppress.
+func (o *Options) triage(rep *report.Report, vulns []result.Vulnerability) {
 	var shown []result.Vulnerability
 	for _, v := range vulns {
 		if o.keepSeverity(v.Severity) {
@@ -100,8 +125,6 @@ func (o *Options) matchVulnerabilities(ctx context.Context, rep *report.Report) 
 	if rep.Vulnerabilities == nil {
 		rep.Vulnerabilities = []result.Vulnerability{}
 	}
-	rep.Database, err = databaseInfo(db)
-	return err
 }
 
 // openDB opens the vulnerability database, first downloading it when it

@@ -47,18 +47,21 @@ type Target struct {
 	Rootfs string
 	// Dir is a source folder: lockfiles, manifests, text files.
 	Dir string
+	// SBOM is a CycloneDX or SPDX JSON file whose packages are matched
+	// in place of an image's: only the vuln scanner applies.
+	SBOM string
 }
 
 // Check reports whether exactly one way of naming a target is used.
 func (t Target) Check() error {
 	n := 0
-	for _, s := range []string{t.Reference, t.Input, t.Rootfs, t.Dir} {
+	for _, s := range []string{t.Reference, t.Input, t.Rootfs, t.Dir, t.SBOM} {
 		if s != "" {
 			n++
 		}
 	}
 	if n != 1 {
-		return fmt.Errorf("%w: name exactly one image reference, --input, --rootfs or --dir", ErrOptions)
+		return fmt.Errorf("%w: name exactly one image reference, --input, --rootfs, --dir or --from-sbom", ErrOptions)
 	}
 	return nil
 }
@@ -185,6 +188,9 @@ func Extractors(kinds []string) ([]extract.Extractor, error) {
 func Run(ctx context.Context, target Target, opts Options) (*report.Report, error) {
 	if err := target.Check(); err != nil {
 		return nil, err
+	}
+	if target.SBOM != "" {
+		return opts.runSBOM(ctx, target.SBOM)
 	}
 	if opts.ArchiveDepth < 0 || opts.ArchiveDepth > MaxArchiveDepth {
 		return nil, fmt.Errorf("%w: --archive-depth %d is outside 0 to %d", ErrOptions, opts.ArchiveDepth, MaxArchiveDepth)

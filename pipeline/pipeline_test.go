@@ -12,6 +12,7 @@ import (
 
 	"github.com/bulwark-sec/bulwark/report"
 	"github.com/bulwark-sec/bulwark/result"
+	"github.com/bulwark-sec/bulwark/triage"
 )
 
 // goProject is a folder whose go.mod requires golang.org/x/net before
@@ -120,5 +121,51 @@ func TestMatchAfterwardsEqualsRun(t *testing.T) {
 	}
 	if got, want := ids(&sent), ids(whole); len(want) == 0 || !slices.Equal(got, want) {
 		t.Errorf("matched afterwards:\n%v\nwhole run:\n%v", got, want)
+	}
+}
+
+// Triage filters findings matched elsewhere by this scan's options, and
+// keeps what the matcher had already suppressed.
+func TestTriage(t *testing.T) {
+	ignore, err := triage.ParseIgnore(strings.NewReader("CVE-3 # accepted\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	vuln := func(id, sev, status string) result.Vulnerability {
+		return result.Vulnerability{ID: id, Severity: sev, Status: status}
+	}
+	ids := func(vs []result.Vulnerability) string {
+		var out []string
+		for _, v := range vs {
+			out = append(out, v.ID)
+		}
+		return strings.Join(out, ",")
+	}
+	for _, tt := range []struct {
+		name                 string
+		opts                 Options
+		shown, suppressedIDs string
+	}{
+		{"no filters", Options{}, "CVE-1,CVE-2,CVE-3,CVE-4", "CVE-0"},
+		{"severity", Options{Severities: map[string]bool{"HIGH": true}}, "CVE-1,CVE-3", "CVE-0"},
+		{"ignore unfixed", Options{IgnoreUnfixed: true}, "CVE-1,CVE-3", "CVE-0"},
+		{"ignore file", Options{Ignore: ignore}, "CVE-1,CVE-2,CVE-4", "CVE-0,CVE-3"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			rep := &report.Report{
+				Vulnerabilities: []result.Vulnerability{
+					vuln("CVE-1", "HIGH", result.StatusFixed), vuln("CVE-2", "LOW", result.StatusUnfixed),
+					vuln("CVE-3", "HIGH", result.StatusFixed), vuln("CVE-4", "MEDIUM", result.StatusUnfixed),
+				},
+				Suppressed: []result.Vulnerability{vuln("CVE-0", "HIGH", result.StatusFixed)},
+			}
+			Triage(rep, tt.opts)
+			if got := ids(rep.Vulnerabilities); got != tt.shown {
+				t.Errorf("shown %s, want %s", got, tt.shown)
+			}
+			if got := ids(rep.Suppressed); got != tt.suppressedIDs {
+				t.Errorf("suppressed %s, want %s", got, tt.suppressedIDs)
+			}
+		})
 	}
 }

@@ -29,6 +29,10 @@ const (
 	KindConfig = "config"
 	// KindHost is a host's root file system audited by bulwark host.
 	KindHost = "host"
+	// KindSBOM is a CycloneDX or SPDX document read instead of the
+	// software it describes (bulwark image --from-sbom, the server's
+	// POST /v1/sbom).
+	KindSBOM = "sbom"
 )
 
 // Artifact is what was scanned.

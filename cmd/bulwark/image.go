@@ -27,6 +27,7 @@ func runImageOrFS(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		db                                 dbFlags
 		out                                outputFlags
 		scanners, ignoreFile, secretConfig string
+		server                             serverFlags
 		vex                                cliflag.Multi
 		opts                               pipeline.Options
 	)
@@ -36,7 +37,11 @@ func runImageOrFS(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	}
 	fs := cliflag.NewSet(name, usage(name), stderr)
 	t.register(fs)
+	if !folder {
+		fs.StringVar(&t.target.SBOM, "from-sbom", "", "match the packages of this CycloneDX or SPDX JSON `file` instead of scanning an image (vulnerabilities only)")
+	}
 	db.registerSource(fs)
+	server.register(fs)
 	out.register(fs, []string{"table", "json", "sarif"}, "UNKNOWN,LOW,MEDIUM,HIGH,CRITICAL", "vulnerabilities, secrets or misconfigurations remain after filtering, or packages went unchecked")
 	fs.StringVar(&scanners, "scanners", "vuln,secret", "comma-separated `scanners` to run: vuln, secret, misconfig (the image's configuration and files)")
 	fs.Var((*cliflag.IDSet)(&opts.SkipChecks), "skip-checks", "comma-separated configuration check `IDs` not to report")
@@ -56,6 +61,9 @@ func runImageOrFS(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	}
 	if opts.Severities, err = out.check(true); err != nil {
 		return err
+	}
+	if t.target.SBOM != "" && !cliflag.IsSet(fs, "scanners") {
+		scanners = "vuln" // the default's secret scanner needs files, which an SBOM has not
 	}
 	if opts.Scanners, err = pipeline.ParseScanners(scanners); err != nil {
 		return err
@@ -83,7 +91,7 @@ func runImageOrFS(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		opts.DB.MaxAge = 0 // only a gate refuses old data
 	}
 	opts.DB.Update = db.updateOptions()
-	rep, err := pipeline.Run(ctx, target, opts)
+	rep, err := server.run(ctx, fs, target, opts)
 	if err != nil {
 		return err
 	}

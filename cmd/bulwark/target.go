@@ -51,7 +51,11 @@ func (f *targetFlags) options(fs *flag.FlagSet, positional []string, stderr io.W
 	}
 	if err := t.Check(); err != nil || len(positional) > 1 {
 		fs.Usage()
-		return t, fmt.Errorf("%w: name exactly one image reference, --input, --rootfs or --dir", errUsage)
+		names := "image reference, --input, --rootfs or --dir"
+		if fs.Lookup("from-sbom") != nil {
+			names = "image reference, --input, --rootfs, --dir or --from-sbom"
+		}
+		return t, fmt.Errorf("%w: name exactly one %s", errUsage, names)
 	}
 	opts.PackageKinds, opts.Parallel, opts.CacheDir, opts.NoCache = strings.Split(f.pkgTypes, ","), f.parallel, f.cacheDir, f.noCache
 	opts.ArchiveDepth, opts.Log, opts.Quiet, opts.Progress = f.archiveDepth, stderr, f.quiet, progress.New(stderr, !f.quiet)
