@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
@@ -43,7 +44,9 @@ func TestScanEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	began := time.Now()
 	byTag := h.scan(jobs.Request{Image: host + "/demo/app:1"})
+	t.Logf("first scan, %d layers: %v", len(layers), time.Since(began))
 	if got := vulnIDs(byTag); !slices.Equal(got, vulnIDs(want)) {
 		t.Errorf("by tag:\n%v\nwant:\n%v", got, vulnIDs(want))
 	}
@@ -66,7 +69,9 @@ func TestScanEndToEnd(t *testing.T) {
 	if byDigest.Artifact.Name != host+"/demo/app@"+digest || len(byDigest.Artifact.RepoTags) != 0 {
 		t.Errorf("by digest: artifact %+v", byDigest.Artifact)
 	}
+	began = time.Now()
 	h.scan(jobs.Request{Image: host + "/demo/app@" + digest})
+	t.Logf("a digest scanned before: %v", time.Since(began))
 	if got := h.metric("bulwark_layers_analysed_total"); got != analysed {
 		t.Errorf("scans of a digest already scanned analysed %v more layers", got-analysed)
 	}

@@ -26,8 +26,8 @@ func (b *sharedBackend) Close() {
 }
 
 // openRedis connects to the Redis at url, whose leases run out after
-// lease without an Extend (0: the default). This build has no Redis
-// backend: --redis is refused.
+// lease without an Extend. This build has no Redis backend: --redis is
+// refused.
 func openRedis(ctx context.Context, url string, lease time.Duration) (*sharedBackend, error) {
 	return nil, fmt.Errorf("%w: --redis: this bulwark is built without the Redis backend", errUsage)
 }

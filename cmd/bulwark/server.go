@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bulwark-sec/bulwark/internal/cliflag"
+	"github.com/bulwark-sec/bulwark/jobs"
 	"github.com/bulwark-sec/bulwark/server"
 )
 
@@ -78,6 +79,8 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("%w: unknown --log-format %q (want text, json)", errUsage, logFormat)
 	}
 	if redisURL != "" {
+		// The queue's lease timeout and the workers' extensions agree.
+		cfg.LeaseTimeout = jobs.DefaultLeaseTimeout
 		shared, err := openRedis(ctx, redisURL, cfg.LeaseTimeout)
 		if err != nil {
 			return err
