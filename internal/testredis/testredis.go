@@ -6,6 +6,7 @@ package testredis
 
 import (
 	"bufio"
+	"crypto/tls"
 	"fmt"
 	"net"
 	"os"
@@ -33,18 +34,43 @@ type Server struct {
 	URL string
 	// Dir holds the append-only file.
 	Dir string
+	// TLS, for a server from StartTLS, is a client configuration that
+	// trusts the server's certificate; URL is then rediss://Addr.
+	TLS *tls.Config
 
-	bin    string
-	mu     sync.Mutex
-	cmd    *exec.Cmd
-	exited chan error
-	out    *testproc.Output
+	bin     string
+	tlsArgs []string
+	mu      sync.Mutex
+	cmd     *exec.Cmd
+	exited  chan error
+	out     *testproc.Output
 }
 
 // Start starts a redis-server that stops when the test ends. Without the
 // binary the test is skipped, unless BULWARK_REQUIRE_REDIS=1, when that is
 // a failure.
 func Start(t testing.TB) *Server {
+	t.Helper()
+	s := newServer(t)
+	s.URL = "redis://" + s.Addr
+	s.launch(t)
+	t.Cleanup(s.kill)
+	return s
+}
+
+// StartTLS is Start for a server that speaks only TLS, with a certificate
+// for 127.0.0.1 from a CA made for the test.
+func StartTLS(t testing.TB) *Server {
+	t.Helper()
+	s := newServer(t)
+	s.URL = "rediss://" + s.Addr
+	s.TLS, s.tlsArgs = makeTLS(t, s.Dir)
+	s.launch(t)
+	t.Cleanup(s.kill)
+	return s
+}
+
+func newServer(t testing.TB) *Server {
 	t.Helper()
 	bin, err := exec.LookPath(Binary)
 	if err != nil {
@@ -53,11 +79,7 @@ func Start(t testing.TB) *Server {
 		}
 		t.Skipf("testredis: %s not installed (apt-get install redis-server); set %s=1 to make this a failure", Binary, RequireEnv)
 	}
-	s := &Server{Addr: testproc.FreeAddr(t), Dir: t.TempDir(), bin: bin}
-	s.URL = "redis://" + s.Addr
-	s.launch(t)
-	t.Cleanup(s.kill)
-	return s
+	return &Server{Addr: testproc.FreeAddr(t), Dir: t.TempDir(), bin: bin}
 }
 
 // Stop kills the server with SIGKILL, as a crash or an OOM kill would:
@@ -84,11 +106,14 @@ func (s *Server) Launch(t testing.TB) {
 func (s *Server) launch(t testing.TB) {
 	t.Helper()
 	host, port, _ := net.SplitHostPort(s.Addr)
-	cmd := exec.Command(s.bin,
-		"--bind", host, "--port", port, "--dir", s.Dir,
+	args := []string{"--bind", host, "--port", port, "--dir", s.Dir,
 		"--save", "", "--appendonly", "yes", "--appendfsync", "always",
 		"--daemonize", "no", "--loglevel", "warning",
-		"--protected-mode", "yes", "--databases", "1")
+		"--protected-mode", "yes", "--databases", "1"}
+	if s.tlsArgs != nil {
+		args = append(append(args, "--port", "0", "--tls-port", port), s.tlsArgs...)
+	}
+	cmd := exec.Command(s.bin, args...)
 	out := &testproc.Output{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -108,7 +133,7 @@ func (s *Server) launch(t testing.TB) {
 			t.Fatalf("testredis: exited before serving: %v\n%s", err, out.String())
 		default:
 		}
-		err := ping(s.Addr)
+		err := s.ping()
 		if err == nil {
 			return
 		}
@@ -143,8 +168,15 @@ func (s *Server) Log() string {
 
 // ping sends PING in the inline protocol and wants +PONG; a server still
 // loading its append-only file answers -LOADING.
-func ping(addr string) error {
-	c, err := net.DialTimeout("tcp", addr, time.Second)
+func (s *Server) ping() error {
+	var c net.Conn
+	var err error
+	d := &net.Dialer{Timeout: time.Second}
+	if s.TLS != nil {
+		c, err = tls.DialWithDialer(d, "tcp", s.Addr, s.TLS)
+	} else {
+		c, err = d.Dial("tcp", s.Addr)
+	}
 	if err != nil {
 		return err
 	}

@@ -40,14 +40,24 @@ func (b *Backend) LayerCacheIn(space string) *LayerCache {
 	return &LayerCache{b: b, space: space}
 }
 
-// maxLayerResult bounds a decompressed layer result, so that a damaged
-// or hostile entry cannot exhaust memory.
-const maxLayerResult = 1 << 30
+// maxLayerResult bounds a layer result: Put refuses a larger one, and
+// decoding stops past it. The decoder trusts a frame's declared size up
+// to this bound when it allocates, so a damaged or hostile entry costs at
+// most this much memory for a moment. (A layer of a million files makes a
+// result of about 150 MB.)
+const maxLayerResult = 256 << 20
 
 var (
 	encoder, _ = zstd.NewWriter(nil, zstd.WithEncoderConcurrency(1))
 	decoder, _ = zstd.NewReader(nil, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxMemory(maxLayerResult))
 )
+
+// encodeLayer and decodeLayer are the stored form of a layer result. A
+// value that anyone with access to Redis could have written is decoded
+// under maxLayerResult.
+func encodeLayer(v []byte) []byte { return encoder.EncodeAll(v, nil) }
+
+func decodeLayer(v []byte) ([]byte, error) { return decoder.DecodeAll(v, nil) }
 
 func (c *LayerCache) valueKey(key string) string { return c.b.key(c.space, key) }
 func (c *LayerCache) lockKey(key string) string  { return c.b.key("lock", c.space, key) }
@@ -64,7 +74,7 @@ func (c *LayerCache) Get(key string) ([]byte, bool) {
 		}
 		return nil, false
 	}
-	data, err := decoder.DecodeAll(v, nil)
+	data, err := decodeLayer(v)
 	if err != nil {
 		c.b.log.Warn("redisjobs: damaged layer cache entry; analysing the layer", "key", key, "err", err)
 		return nil, false
@@ -74,9 +84,12 @@ func (c *LayerCache) Get(key string) ([]byte, bool) {
 
 // Put stores value under key.
 func (c *LayerCache) Put(key string, value []byte) error {
+	if len(value) > maxLayerResult {
+		return fmt.Errorf("redisjobs: layer cache: a result of %d bytes is over the %d byte bound", len(value), maxLayerResult)
+	}
 	ctx, cancel := op(c.b.ctx)
 	defer cancel()
-	if err := c.b.rdb.Set(ctx, c.valueKey(key), encoder.EncodeAll(value, nil), c.b.opts.LayerTTL).Err(); err != nil {
+	if err := c.b.rdb.Set(ctx, c.valueKey(key), encodeLayer(value), c.b.opts.LayerTTL).Err(); err != nil {
 		return fmt.Errorf("redisjobs: layer cache: %w", err)
 	}
 	return nil

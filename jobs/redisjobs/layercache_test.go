@@ -254,3 +254,22 @@ func TestLayerCacheRedisDown(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// A stored layer value is whatever Redis holds: decoding any bytes ends in
+// a value or an error, never a crash or more than maxLayerResult, and
+// what encodeLayer wrote comes back whole.
+func FuzzDecodeLayer(f *testing.F) {
+	f.Add(encodeLayer([]byte("a layer result")))
+	f.Add(encodeLayer(nil))
+	f.Add([]byte("not zstd"))
+	f.Add(encodeLayer(bytes.Repeat([]byte{0}, 1<<20))[:40])
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if out, err := decodeLayer(data); err == nil && len(out) > maxLayerResult {
+			t.Fatalf("decoded %d bytes", len(out))
+		}
+		back, err := decodeLayer(encodeLayer(data))
+		if err != nil || !bytes.Equal(back, data) {
+			t.Fatalf("round trip of %d bytes: %d bytes, %v", len(data), len(back), err)
+		}
+	})
+}

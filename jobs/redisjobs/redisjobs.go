@@ -10,6 +10,7 @@ package redisjobs
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -29,6 +30,10 @@ type Options struct {
 	// URL is redis://[user:password@]host:port[/db], rediss:// for TLS,
 	// or unix:///path/to/socket.
 	URL string
+	// TLS is the client's TLS configuration for a rediss:// URL (a
+	// private CA's roots, a client certificate); nil means the system's
+	// roots. It is an error with any other URL.
+	TLS *tls.Config
 	// LeaseTimeout is how long a worker may go without Extend before its
 	// job is given to another; 0 means jobs.DefaultLeaseTimeout.
 	LeaseTimeout time.Duration
@@ -91,6 +96,16 @@ func New(ctx context.Context, opts Options) (*Backend, error) {
 	ro, err := redis.ParseURL(opts.URL)
 	if err != nil {
 		return nil, fmt.Errorf("redisjobs: Redis URL: %w", err)
+	}
+	if opts.TLS != nil {
+		if ro.TLSConfig == nil {
+			return nil, errors.New("redisjobs: a TLS configuration for a URL that is not rediss://")
+		}
+		c := opts.TLS.Clone()
+		if c.ServerName == "" {
+			c.ServerName = ro.TLSConfig.ServerName
+		}
+		ro.TLSConfig = c
 	}
 	// Redis 7 has no maintenance notifications, and saying so saves a
 	// round trip on each new connection; CLIENT SETINFO is 7.2's.

@@ -329,3 +329,122 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// aclRules are the least a Redis user needs for a Backend, as
+// docs/server-redis.md gives them.
+const aclRules = "on resetkeys ~bulwark:* resetchannels -@all +hello +auth +ping +xgroup|create +xadd +xlen +xreadgroup +xautoclaim +xpending +xclaim +xack +xdel +hsetnx +hset +hget +pexpire +set +get +getex +exists +del +evalsha +eval"
+
+// A Redis user limited to aclRules can do everything a Backend does; one
+// with a rule less cannot.
+func TestLeastACL(t *testing.T) {
+	srv := testredis.Start(t)
+	admin := newBackend(t, srv, Options{})
+	ctx := context.Background()
+	setUser := func(name, rules string) {
+		args := []any{"ACL", "SETUSER", name, ">pw-" + name}
+		for _, r := range strings.Fields(rules) {
+			args = append(args, r)
+		}
+		if err := admin.rdb.Do(ctx, args...).Err(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	setUser("bulwark", aclRules)
+	setUser("lesser", strings.Replace(aclRules, " +xautoclaim", "", 1))
+
+	u := strings.Replace(srv.URL, "redis://", "redis://bulwark:pw-bulwark@", 1)
+	b, err := New(ctx, Options{URL: u, LeaseTimeout: 100 * time.Millisecond, LockTTL: 300 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := b.Submit(ctx, jobs.Job{ID: "j"}); err != nil {
+		t.Fatal(err)
+	}
+	dead, err := b.Next(ctx, "w1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := mustNext(t, b, "j") // after the lease ran out: XAUTOCLAIM
+	if err := dead.Extend(ctx); !errors.Is(err, jobs.ErrLeaseLost) {
+		t.Errorf("Extend: %v", err)
+	}
+	if err := l.Extend(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.SetStatus(ctx, jobs.Status{ID: "j", State: jobs.Done}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.PutReport(ctx, "j", []byte("{}")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Report(ctx, "j"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Remember(ctx, "k", []byte("{}"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Recall(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Done(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.Depth(ctx); err != nil {
+		t.Fatal(err)
+	}
+	c := b.LayerCache()
+	unlock, err := c.Lock(ctx, "layer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(400 * time.Millisecond) // a renewal
+	if err := c.Put("layer", []byte("r")); err != nil {
+		t.Fatal(err)
+	}
+	unlock()
+	if _, ok := c.Get("layer"); !ok {
+		t.Error("Get missed")
+	}
+	if n, err := admin.rdb.Exists(ctx, "bulwark:lock:layer:layer").Result(); err != nil || n != 0 {
+		t.Errorf("lock left after unlock: %d, %v", n, err)
+	}
+
+	lu := strings.Replace(srv.URL, "redis://", "redis://lesser:pw-lesser@", 1)
+	lesser, err := New(ctx, Options{URL: lu, Prefix: "bulwark:"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lesser.Close()
+	if _, err := lesser.take(ctx, "w"); err == nil || !strings.Contains(err.Error(), "can't run this command") {
+		t.Errorf("a user without XAUTOCLAIM: %v, want a refusal", err)
+	}
+}
+
+// rediss:// is TLS, checked against the given roots (or the system's,
+// which do not know the test's CA).
+func TestTLS(t *testing.T) {
+	srv := testredis.StartTLS(t)
+	ctx := context.Background()
+	if b, err := New(ctx, Options{URL: srv.URL}); err == nil {
+		b.Close()
+		t.Fatal("connected to a server whose certificate no system root signed")
+	} else if !strings.Contains(err.Error(), "certificate") {
+		t.Errorf("error %v does not say the certificate was refused", err)
+	}
+	if _, err := New(ctx, Options{URL: strings.Replace(srv.URL, "rediss://", "redis://", 1), TLS: srv.TLS}); err == nil || !strings.Contains(err.Error(), "not rediss://") {
+		t.Errorf("TLS options with redis://: %v", err)
+	}
+	b, err := New(ctx, Options{URL: srv.URL, TLS: srv.TLS})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	if err := b.Submit(ctx, jobs.Job{ID: "over-tls"}); err != nil {
+		t.Fatal(err)
+	}
+	l := mustNext(t, b, "over-tls")
+	if err := l.Done(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
