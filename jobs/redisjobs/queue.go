@@ -158,7 +158,7 @@ func (b *Backend) Next(ctx context.Context, worker string) (jobs.Lease, error) {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		if strings.HasPrefix(err.Error(), "NOGROUP") {
+		if noGroup(err) {
 			b.groupLost()
 		}
 		pause = min(max(2*pause, 100*time.Millisecond), 5*time.Second)
@@ -304,6 +304,10 @@ func (l *lease) run(ctx context.Context, s *redis.Script, what string, extra ...
 	defer cancel()
 	args := append([]any{l.b.opts.Group, l.consumer, l.entry, l.deliveries}, extra...)
 	n, err := s.Run(ctx, l.b.rdb, []string{l.b.opts.Stream}, args...).Int()
+	if noGroup(err) {
+		// Redis lost the stream and with it this job's entry.
+		n, err = 0, nil
+	}
 	if err != nil {
 		return fmt.Errorf("redisjobs: %s job %s: %w", what, l.job.ID, err)
 	}
@@ -311,4 +315,11 @@ func (l *lease) run(ctx context.Context, s *redis.Script, what string, extra ...
 		return fmt.Errorf("redisjobs: %s job %s: %w", what, l.job.ID, jobs.ErrLeaseLost)
 	}
 	return nil
+}
+
+// noGroup says Redis answered that the stream or its group does not
+// exist.
+func noGroup(err error) bool {
+	re, ok := errors.AsType[redis.Error](err)
+	return ok && strings.HasPrefix(re.Error(), "NOGROUP")
 }

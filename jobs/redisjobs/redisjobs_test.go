@@ -448,3 +448,28 @@ func TestTLS(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A Redis that lost its data (no persistence, or FLUSHALL) loses the
+// consumer group with the stream; the next Next creates it again.
+func TestGroupLost(t *testing.T) {
+	srv := testredis.Start(t)
+	b := newBackend(t, srv, Options{})
+	ctx := context.Background()
+	if err := b.Submit(ctx, jobs.Job{ID: "before-flush"}); err != nil {
+		t.Fatal(err)
+	}
+	lost := mustNext(t, b, "before-flush")
+	if err := b.rdb.FlushAll(ctx).Err(); err != nil {
+		t.Fatal(err)
+	}
+	if err := lost.Extend(ctx); !errors.Is(err, jobs.ErrLeaseLost) {
+		t.Errorf("Extend of a job Redis lost: %v, want ErrLeaseLost", err)
+	}
+	if err := b.Submit(ctx, jobs.Job{ID: "after-flush"}); err != nil {
+		t.Fatal(err)
+	}
+	l := mustNext(t, b, "after-flush")
+	if err := l.Done(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
