@@ -95,6 +95,53 @@ return 1
 `)
 )
 
+// pruneScript deletes the group's consumers that hold no job and have
+// not asked for one for min-idle: workers of processes long gone (their
+// names carry a process ID). A consumer is deleted only with nothing
+// pending, in one step, so no job is lost; a live worker that was pruned
+// is created again by its next read.
+//
+// KEYS: stream. ARGV: group, min-idle in ms. Returns how many went.
+var pruneScript = redis.NewScript(`
+local n = 0
+for _, c in ipairs(redis.call('XINFO', 'CONSUMERS', KEYS[1], ARGV[1])) do
+  local f = {}
+  for i = 1, #c, 2 do f[c[i]] = c[i + 1] end
+  if f['pending'] == 0 and f['idle'] >= tonumber(ARGV[2]) then
+    redis.call('XGROUP', 'DELCONSUMER', KEYS[1], ARGV[1], f['name'])
+    n = n + 1
+  end
+end
+return n
+`)
+
+// pruneEvery is how often one backend prunes; a consumer is pruned after
+// an hour, or ten lease timeouts, without a read.
+const pruneEvery = 5 * time.Minute
+
+func (b *Backend) pruneIdle() time.Duration { return max(time.Hour, 10*b.opts.LeaseTimeout) }
+
+// prune runs pruneScript at most every pruneEvery.
+func (b *Backend) prune(ctx context.Context, idle time.Duration) {
+	b.pruneMu.Lock()
+	due := time.Since(b.pruned) >= pruneEvery
+	if due {
+		b.pruned = time.Now()
+	}
+	b.pruneMu.Unlock()
+	if !due {
+		return
+	}
+	ctx, cancel := op(ctx)
+	defer cancel()
+	n, err := pruneScript.Run(ctx, b.rdb, []string{b.opts.Stream}, b.opts.Group, idle.Milliseconds()).Int()
+	if err != nil {
+		b.log.Warn("redisjobs: could not prune idle consumers", "err", err)
+	} else if n > 0 {
+		b.log.Info("redisjobs: pruned consumers of workers gone", "consumers", n)
+	}
+}
+
 // Submit adds j to the stream. A second job with the same ID is refused
 // while the first one's record is kept (Options.Expiry).
 func (b *Backend) Submit(ctx context.Context, j jobs.Job) error {
@@ -179,6 +226,7 @@ func (b *Backend) take(ctx context.Context, worker string) (*lease, error) {
 	// Redis handed over must not be dropped half-way because the caller
 	// stopped waiting. It is released instead, below.
 	rctx := context.WithoutCancel(ctx)
+	b.prune(rctx, b.pruneIdle())
 	l, err := b.claim(rctx, worker)
 	if err != nil {
 		return nil, err

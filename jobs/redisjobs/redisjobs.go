@@ -76,6 +76,9 @@ type Backend struct {
 
 	groupMu    sync.Mutex
 	groupReady bool
+
+	pruneMu sync.Mutex
+	pruned  time.Time // last prune of idle consumers
 }
 
 var (

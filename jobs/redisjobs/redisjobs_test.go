@@ -332,7 +332,7 @@ func TestCloseLeavesNoGoroutines(t *testing.T) {
 
 // aclRules are the least a Redis user needs for a Backend, as
 // docs/server-redis.md gives them.
-const aclRules = "on resetkeys ~bulwark:* resetchannels -@all +hello +auth +ping +xgroup|create +xadd +xlen +xreadgroup +xautoclaim +xpending +xclaim +xack +xdel +hsetnx +hset +hget +pexpire +set +get +getex +exists +del +evalsha +eval"
+const aclRules = "on resetkeys ~bulwark:* resetchannels -@all +hello +auth +ping +xgroup|create +xadd +xlen +xreadgroup +xautoclaim +xpending +xclaim +xack +xdel +xinfo|consumers +xgroup|delconsumer +hsetnx +hset +hget +pexpire +set +get +getex +exists +del +evalsha +eval"
 
 // A Redis user limited to aclRules can do everything a Backend does; one
 // with a rule less cannot.
@@ -471,5 +471,56 @@ func TestGroupLost(t *testing.T) {
 	l := mustNext(t, b, "after-flush")
 	if err := l.Done(ctx); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Consumers that hold nothing and have been idle go; one holding a job
+// stays whatever its idle time, and so does its job.
+func TestPruneConsumers(t *testing.T) {
+	srv := testredis.Start(t)
+	b := newBackend(t, srv, Options{})
+	ctx := context.Background()
+	for _, id := range []string{"finished", "held"} {
+		if err := b.Submit(ctx, jobs.Job{ID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Consumer "gone" finishes a job and goes; "w" holds one.
+	l, err := b.Next(ctx, "gone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Done(ctx); err != nil {
+		t.Fatal(err)
+	}
+	held := mustNext(t, b, "held")
+	consumers := func() []string {
+		cs, err := b.rdb.XInfoConsumers(ctx, b.opts.Stream, b.opts.Group).Result()
+		if err != nil {
+			t.Fatal(err)
+		}
+		var names []string
+		for _, c := range cs {
+			names = append(names, c.Name)
+		}
+		return names
+	}
+	if got := fmt.Sprint(consumers()); got != "[gone w]" {
+		t.Fatalf("consumers %s", got)
+	}
+	b.pruned = time.Time{}
+	b.prune(ctx, time.Hour) // none idle that long
+	if got := fmt.Sprint(consumers()); got != "[gone w]" {
+		t.Errorf("after pruning those idle for an hour: %s", got)
+	}
+	time.Sleep(20 * time.Millisecond)
+	b.pruned = time.Time{}
+	b.prune(ctx, 10*time.Millisecond)
+	if got := fmt.Sprint(consumers()); got != "[w]" {
+		t.Errorf("after pruning: %s, want [w]", got)
+	}
+	b.prune(ctx, 0) // too soon: nothing runs
+	if err := held.Done(ctx); err != nil {
+		t.Errorf("the pruned group lost the held job: %v", err)
 	}
 }
