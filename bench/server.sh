@@ -127,7 +127,7 @@ done
 before=$(metric w1)
 kill -9 "${pid[w1]}"
 wait "${pid[w1]}" 2>/dev/null || true
-echo "killed worker w1 (SIGKILL) after it had analysed $before layers; jobs it held: $(redis-cli -p "$rport" xpending bulwark:jobs workers | head -1)"
+echo "killed worker w1 (SIGKILL) after it had analysed $before layers; jobs held by the fleet then: $(redis-cli -p "$rport" xpending bulwark:jobs workers | head -1)"
 sleep 1
 start w1 --worker --workers "$WORKERS"
 echo "w1 started again"

@@ -52,7 +52,8 @@ type Options struct {
 	// last change; 0 means 24 hours.
 	Expiry time.Duration
 	// LockTTL is how long a layer lock outlives a holder that stopped
-	// renewing it (a worker that died mid-analysis); 0 means 30 seconds.
+	// renewing it (a worker that died mid-analysis); 0 means 10 seconds: a
+	// layer whose analyst died is waited for that long by the others.
 	LockTTL time.Duration
 	// LayerTTL is how long a layer result is kept after it was last
 	// read or written; 0 means 7 days.
@@ -140,7 +141,7 @@ func New(ctx context.Context, opts Options) (*Backend, error) {
 		opts.Expiry = 24 * time.Hour
 	}
 	if opts.LockTTL <= 0 {
-		opts.LockTTL = 30 * time.Second
+		opts.LockTTL = 10 * time.Second
 	}
 	if opts.LayerTTL <= 0 {
 		opts.LayerTTL = 7 * 24 * time.Hour
