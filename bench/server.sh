@@ -12,7 +12,7 @@
 #   bench/server.sh [workdir]          # default /tmp/bulwark-serverbench
 #
 # Environment: N (200), C (20), WORKERS (scans at once per worker
-# process, 2), SERVER_FLAGS (extra flags for every bulwark server, e.g. a
+# process, 2), KILL (1; 0 runs without the kill, for a baseline), SERVER_FLAGS (extra flags for every bulwark server, e.g. a
 # shorter lease timeout). Needs redis-server (and redis-cli),
 # docker-registry, curl, python3.
 set -euo pipefail
@@ -21,6 +21,7 @@ work=${1:-/tmp/bulwark-serverbench}
 N=${N:-200}
 C=${C:-20}
 WORKERS=${WORKERS:-2}
+KILL=${KILL:-1}
 read -r -a extra <<<"${SERVER_FLAGS:-}"
 for tool in redis-server redis-cli docker-registry curl python3; do
 	command -v "$tool" >/dev/null || { echo "bench: $tool is missing (apt-get install redis-server docker-registry curl)" >&2; exit 1; }
@@ -118,19 +119,25 @@ echo "fleet: redis $redis_url, workers on ports ${port[w1]} ${port[w2]}, API on 
 load=$!
 
 # 4. Kill the first worker with SIGKILL once it is analysing (or after
-# 30 s), then start it again.
-for _ in $(seq 300); do
+# 30 s), then start it again. Its counter is read just before the kill:
+# analyses it finished after the reading (stored in Redis, so not done
+# again) are not in the sum below, and ones it had under way are done
+# again by others.
+before=0
+for _ in $(seq "$((KILL * 300))"); do
 	[ "$(metric w1)" != 0 ] && break
 	kill -0 "$load" 2>/dev/null || break
 	sleep 0.1
 done
-before=$(metric w1)
-kill -9 "${pid[w1]}"
-wait "${pid[w1]}" 2>/dev/null || true
-echo "killed worker w1 (SIGKILL) after it had analysed $before layers; jobs held by the fleet then: $(redis-cli -p "$rport" xpending bulwark:jobs workers | head -1)"
-sleep 1
-start w1 --worker --workers "$WORKERS"
-echo "w1 started again"
+if [ "$KILL" = 1 ]; then
+	before=$(metric w1)
+	kill -9 "${pid[w1]}"
+	wait "${pid[w1]}" 2>/dev/null || true
+	echo "killed worker w1 (SIGKILL) after it had analysed $before layers; jobs held by the fleet then: $(redis-cli -p "$rport" xpending bulwark:jobs workers | head -1)"
+	sleep 1
+	start w1 --worker --workers "$WORKERS"
+	echo "w1 started again"
+fi
 
 status=0
 wait "$load" || status=$?
@@ -140,7 +147,7 @@ cat load.txt
 after=$(metric w1)
 w2=$(metric w2)
 api=$(metric api)
-echo "layers analysed: w1 $before before the kill + $after after it, w2 $w2, api $api; total $((${before%.*} + ${after%.*} + ${w2%.*} + ${api%.*}))"
+echo "layers analysed: w1 $before before the kill + $after since, w2 $w2, api $api; total $((${before%.*} + ${after%.*} + ${w2%.*} + ${api%.*}))"
 echo "layer results in Redis: $(redis-cli -p "$rport" --scan --pattern 'bulwark:layer:*' | wc -l)"
 echo "queue depth at the end: $(redis-cli -p "$rport" xlen bulwark:jobs)"
 exit $status
