@@ -5,19 +5,18 @@
 package testregistry
 
 import (
-	"bytes"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"github.com/bulwark-sec/bulwark/internal/testproc"
 )
 
 // Binary is where Debian's docker-registry package installs the server.
@@ -43,7 +42,7 @@ func Start(t testing.TB, opts Options) string {
 		t.Skipf("testregistry: %s not installed", Binary)
 	}
 	dir := t.TempDir()
-	addr := freeAddr(t)
+	addr := testproc.FreeAddr(t)
 	auth := ""
 	if len(opts.Htpasswd) > 0 {
 		var b strings.Builder
@@ -79,7 +78,7 @@ http:
 		t.Fatal(err)
 	}
 	cmd := exec.Command(bin, "serve", cfgPath)
-	var out lockedBuffer
+	var out testproc.Output
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("testregistry: start: %v", err)
@@ -111,34 +110,4 @@ http:
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-// freeAddr picks a free loopback port. Another process could take it
-// before the registry binds; the start-up check above would then fail
-// loudly rather than test the wrong server.
-func freeAddr(t testing.TB) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
