@@ -158,6 +158,12 @@ func (h *harness) scan(req jobs.Request) *report.Report {
 	if st := h.wait(id); st.State != jobs.Done {
 		h.t.Fatalf("scan of %s: %s: %s", req.Image, st.State, st.Error)
 	}
+	return h.report(id)
+}
+
+// report fetches a done job's JSON report.
+func (h *harness) report(id string) *report.Report {
+	h.t.Helper()
 	resp, data := h.do("GET", "/v1/scans/"+id+"/report", nil)
 	if resp.StatusCode != http.StatusOK {
 		h.t.Fatalf("report: %d %s", resp.StatusCode, data)

@@ -35,6 +35,7 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.IntVar(&workers, "workers", 2, "scan `n` images at once in this process")
 	fs.BoolVar(&cfg.WorkerOnly, "worker", false, "only scan jobs from --redis: no API besides /healthz, /readyz and /metrics")
 	fs.StringVar(&redisURL, "redis", "", "share the queue, reports and layer cache through Redis at `URL` (redis://host:6379/0)")
+	fs.DurationVar(&cfg.LeaseTimeout, "lease-timeout", jobs.DefaultLeaseTimeout, "give a job to another worker when its worker is silent this `duration` (a worker extends its lease every third of it)")
 	fs.Var(&allow, "allow-registry", "scan only images of this registry `host[:port]` (repeatable or comma-separated); it may be on a private address")
 	fs.Var(&insecure, "insecure-registry", "reach this registry `host[:port]` over plain HTTP (repeatable or comma-separated)")
 	fs.StringVar(&cfg.Pipeline.DB.Path, "db", "", "match against this database `file`, OSV export zip, or folder of zips or records (never refreshed)")
@@ -80,13 +81,12 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if redisURL != "" {
 		// The queue's lease timeout and the workers' extensions agree.
-		cfg.LeaseTimeout = jobs.DefaultLeaseTimeout
 		shared, err := openRedis(ctx, redisURL, cfg.LeaseTimeout)
 		if err != nil {
 			return err
 		}
 		defer shared.Close()
-		cfg.Queue, cfg.Store, cfg.LayerCache = shared.Queue, shared.Store, shared.Layers
+		cfg.Queue, cfg.Store, cfg.LayerCache = shared, shared, shared.LayerCache()
 	}
 	srv, err := server.New(cfg)
 	if err != nil {

@@ -1,0 +1,85 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+
+	"github.com/bulwark-sec/bulwark/internal/testimage"
+	"github.com/bulwark-sec/bulwark/internal/testredis"
+	"github.com/bulwark-sec/bulwark/internal/testregistry"
+	"github.com/bulwark-sec/bulwark/jobs"
+	"github.com/bulwark-sec/bulwark/jobs/redisjobs"
+)
+
+// A fleet on one Redis: an API server with no workers of its own and two
+// worker servers, each with its own connection, as separate processes
+// would have. Four images on one base, each asked for three times at
+// once: every job is done, every distinct layer is analysed exactly once
+// in the whole fleet, and the reports agree.
+func TestFleetOnRedis(t *testing.T) {
+	rds := testredis.Start(t)
+	host := testregistry.Start(t, testregistry.Options{})
+	base := demo(t)
+	baseLayers, _ := base.Layers()
+	const images = 4
+	for i := range images {
+		extra, err := testimage.Layer([]testimage.File{{Path: fmt.Sprintf("app%d/requirements.txt", i), Body: []byte("urllib3==1.26.12\n")}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		img, err := mutate.AppendLayers(base, extra)
+		if err != nil {
+			t.Fatal(err)
+		}
+		push(t, fmt.Sprintf("%s/fleet/app%d:1", host, i), img)
+	}
+	member := func(workers int) *harness {
+		b, err := redisjobs.New(context.Background(), redisjobs.Options{URL: rds.URL, LeaseTimeout: 20 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		return start(t, workers, func(c *Config) {
+			c.AllowRegistries = []string{host}
+			c.Queue, c.Store, c.LayerCache = b, b, b.LayerCache()
+			c.LeaseTimeout = 20 * time.Second
+		})
+	}
+	api, w1, w2 := member(0), member(2), member(2)
+
+	var ids []string
+	for range 3 {
+		for i := range images {
+			ids = append(ids, api.submit(jobs.Request{Image: fmt.Sprintf("%s/fleet/app%d:1", host, i)}))
+		}
+	}
+	var first []string
+	for _, id := range ids {
+		if st := api.wait(id); st.State != jobs.Done {
+			t.Fatalf("job %s: %s: %s", id, st.State, st.Error)
+		}
+		rep := api.report(id)
+		got := vulnIDs(rep)
+		if len(got) == 0 {
+			t.Fatalf("job %s: no vulnerabilities", id)
+		}
+		if first == nil {
+			first = got
+		} else if !slices.Equal(got, first) {
+			t.Errorf("job %s found %v, the first found %v", id, got, first)
+		}
+	}
+	analysed := w1.metric("bulwark_layers_analysed_total") + w2.metric("bulwark_layers_analysed_total")
+	if want := float64(len(baseLayers) + images); analysed != want {
+		t.Errorf("the fleet analysed %v layers, want each of the %v distinct layers once", analysed, want)
+	}
+	if n := api.metric("bulwark_layers_analysed_total"); n != 0 {
+		t.Errorf("the API server, which has no workers, analysed %v layers", n)
+	}
+	t.Logf("worker 1 analysed %v, worker 2 %v", w1.metric("bulwark_layers_analysed_total"), w2.metric("bulwark_layers_analysed_total"))
+}
