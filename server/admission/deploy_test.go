@@ -24,9 +24,12 @@ func TestDeployManifestsPassTheAudit(t *testing.T) {
 	if len(res.Warnings) > 0 {
 		t.Errorf("warnings: %+v", res.Warnings)
 	}
-	// Accepted LOW findings: none today. A new one must be added here
-	// with its reason, or fixed.
-	accepted := map[string]string{}
+	// Accepted LOW findings, each with its reason; a new one must be added
+	// here, or fixed.
+	accepted := map[string]string{
+		"BW-NET-009": "the webhook port admits any source: the API server calls it, and its addresses differ " +
+			"between clusters (on managed ones it is outside the pod network), so no from: fits every cluster",
+	}
 	for _, f := range res.Findings {
 		if severity.Rank(f.Severity) > severity.Rank(severity.Low) {
 			t.Errorf("%s %s %s:%d %s", f.Severity, f.CheckID, f.File, f.StartLine, f.Message)

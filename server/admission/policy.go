@@ -142,20 +142,17 @@ func (p *Policy) Normalize() error {
 	for i, id := range p.Ignore {
 		p.Ignore[i] = strings.ToUpper(strings.TrimSpace(id))
 	}
-	switch p.Mode = strings.ToLower(strings.TrimSpace(p.Mode)); p.Mode {
-	case "":
-		p.Mode = ModeEnforce
-	case ModeEnforce, ModeWarn:
-	default:
-		errs = append(errs, fmt.Errorf("mode: %q is neither enforce nor warn", p.Mode))
+	choice := func(field string, s *string, first, second string) {
+		switch *s = strings.ToLower(strings.TrimSpace(*s)); *s {
+		case "":
+			*s = first
+		case first, second:
+		default:
+			errs = append(errs, fmt.Errorf("%s: %q is neither %s nor %s", field, *s, first, second))
+		}
 	}
-	switch p.FailurePolicy = strings.ToLower(strings.TrimSpace(p.FailurePolicy)); p.FailurePolicy {
-	case "":
-		p.FailurePolicy = FailClosed
-	case FailOpen, FailClosed:
-	default:
-		errs = append(errs, fmt.Errorf("failurePolicy: %q is neither open nor closed", p.FailurePolicy))
-	}
+	choice("mode", &p.Mode, ModeEnforce, ModeWarn)
+	choice("failurePolicy", &p.FailurePolicy, FailClosed, FailOpen)
 	switch {
 	case p.TimeBudget == 0:
 		p.TimeBudget = DefaultTimeBudget
