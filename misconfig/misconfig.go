@@ -16,17 +16,17 @@ import (
 
 // Targets: what kind of input a check reads.
 const (
-	TargetDockerfile  = "dockerfile"
-	TargetImage       = "image"
-	TargetKubernetes  = "kubernetes"
-	TargetCompose     = "compose"
-	TargetHelm        = "helm"
-	TargetKustomize   = "kustomize"
-	TargetCustom      = "custom"
-	TargetHost        = "host"
+	TargetDockerfile = "dockerfile"
+	TargetImage      = "image"
+	TargetKubernetes = "kubernetes"
+	TargetCompose    = "compose"
+	TargetHelm       = "helm"
+	TargetKustomize  = "kustomize"
+	TargetCustom     = "custom"
+	TargetHost       = "host"
 	// TargetRegistry checks ask a registry about the references a
 	// configuration names (misconfig/pins).
-	TargetRegistry = "registry"
+	TargetRegistry    = "registry"
 	TargetUnsupported = "unknown"
 )
 

@@ -11,7 +11,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"golang.org/x/sync/errgroup"
-	admissionv1 "k8s.io/api/admission/v1"
 
 	"github.com/bulwark-sec/bulwark/misconfig"
 	"github.com/bulwark-sec/bulwark/misconfig/kubernetes"
@@ -58,7 +57,7 @@ type imageCheck struct {
 // findings the old object did not already have count, so that a policy
 // (or a database) newer than a running workload does not block its
 // unrelated updates, such as removing a finalizer.
-func (e *evaluator) evaluate(ctx context.Context, req *admissionv1.AdmissionRequest, w, old *workload) verdict {
+func (e *evaluator) evaluate(ctx context.Context, w, old *workload) verdict {
 	var v verdict
 	if m := e.misconfig(w, old); m != "" {
 		v.denials = append(v.denials, m)
@@ -81,23 +80,19 @@ func (e *evaluator) evaluate(ctx context.Context, req *admissionv1.AdmissionRequ
 func (e *evaluator) images(w, old *workload) []*imageCheck {
 	had := map[string]bool{}
 	if old != nil {
-		for _, c := range old.containers {
+		for _, c := range old.images {
 			had[c.Image] = true
 		}
 	}
 	var out []*imageCheck
 	seen := map[string]bool{}
-	for _, c := range w.containers {
+	for _, c := range w.images {
 		if seen[c.Image] || had[c.Image] {
 			continue
 		}
 		seen[c.Image] = true
 		ic := &imageCheck{ref: c.Image}
 		out = append(out, ic)
-		if c.Image == "" {
-			ic.denials = append(ic.denials, fmt.Sprintf("container %q has no image", c.Name))
-			continue
-		}
 		ref, err := name.ParseReference(c.Image)
 		if err != nil {
 			ic.denials = append(ic.denials, fmt.Sprintf("image %s: not a valid image reference: %v", c.Image, err))

@@ -119,7 +119,7 @@ func (h *handler) Review(ctx context.Context, req *admissionv1.AdmissionRequest)
 			// and finding is then judged as new, the strict reading.
 			old, _, _ = readWorkload(req.OldObject.Raw, req.Namespace)
 		}
-		v = h.eval.evaluate(ctx, req, w, old)
+		v = h.eval.evaluate(ctx, w, old)
 	}
 	deny := len(v.denials) > 0 || (len(v.failures) > 0 && p.FailurePolicy == FailClosed)
 	reasons := append(v.denials, v.failures...)

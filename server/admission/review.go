@@ -10,8 +10,8 @@ import (
 	"strings"
 
 	admissionv1 "k8s.io/api/admission/v1"
-	corev1 "k8s.io/api/core/v1"
 
+	"github.com/bulwark-sec/bulwark/misconfig"
 	"github.com/bulwark-sec/bulwark/misconfig/kubernetes"
 	"github.com/bulwark-sec/bulwark/misconfig/manifest"
 )
@@ -44,17 +44,11 @@ func DecodeReview(r io.Reader) (*admissionv1.AdmissionReview, error) {
 	return &rev, nil
 }
 
-// container is one image use in a pod template.
-type container struct {
-	// Field is where the container sits: containers, initContainers or
-	// ephemeralContainers.
-	Field, Name, Image string
-}
-
 // workload is the admitted object as the checks read it.
 type workload struct {
-	obj        *manifest.Object
-	containers []container
+	obj *manifest.Object
+	// images are its containers' images (init and ephemeral ones too).
+	images []misconfig.ImageRef
 }
 
 // objectName is the file name findings on an admitted object carry.
@@ -93,14 +87,13 @@ func readWorkload(raw []byte, namespace string) (w *workload, ok bool, err error
 		return nil, false, nil // no kind or apiVersion, or a List: not a workload
 	}
 	obj := objs[0]
-	_, spec, _, isPod := kubernetes.PodSpecOf(obj)
-	if !isPod {
+	if _, _, _, isPod := kubernetes.PodSpecOf(obj); !isPod {
 		if isWorkloadKind(obj) {
 			return nil, false, fmt.Errorf("object %s: its pod template does not decode", obj.Ref())
 		}
 		return nil, false, nil
 	}
-	return &workload{obj: obj, containers: containersOf(spec)}, true, nil
+	return &workload{obj: obj, images: kubernetes.Images([]*manifest.Object{obj})}, true, nil
 }
 
 // workloadGroups are the API groups serving the kinds whose pod
@@ -117,23 +110,6 @@ func isWorkloadKind(o *manifest.Object) bool {
 		group = ""
 	}
 	return slices.Contains(workloadGroups[o.Kind], group)
-}
-
-func containersOf(spec *corev1.PodSpec) []container {
-	var out []container
-	add := func(field, name, image string) {
-		out = append(out, container{Field: field, Name: name, Image: strings.TrimSpace(image)})
-	}
-	for _, c := range spec.InitContainers {
-		add("initContainers", c.Name, c.Image)
-	}
-	for _, c := range spec.Containers {
-		add("containers", c.Name, c.Image)
-	}
-	for _, c := range spec.EphemeralContainers {
-		add("ephemeralContainers", c.Name, c.Image)
-	}
-	return out
 }
 
 // DecodeAnswer reads the webhook's answer: an AdmissionReview with a
