@@ -36,7 +36,7 @@ type env struct {
 	scanner                 *DirectScanner
 }
 
-func push(t *testing.T, ref string, img v1.Image) v1.Hash {
+func push(t testing.TB, ref string, img v1.Image) v1.Hash {
 	t.Helper()
 	r, err := name.ParseReference(ref)
 	if err != nil {
@@ -52,7 +52,7 @@ func push(t *testing.T, ref string, img v1.Image) v1.Hash {
 	return d
 }
 
-func cleanImage(t *testing.T, marker string) v1.Image {
+func cleanImage(t testing.TB, marker string) v1.Image {
 	t.Helper()
 	l, err := testimage.Layer([]testimage.File{
 		{Path: "etc/os-release", Body: []byte("ID=debian\nVERSION_ID=\"12\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\n")},
@@ -68,7 +68,7 @@ func cleanImage(t *testing.T, marker string) v1.Image {
 	return img
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	host := testregistry.Start(t, testregistry.Options{})
 	demo, err := tarball.ImageFromPath("../../demo/image.tar", nil)
@@ -88,7 +88,7 @@ func newEnv(t *testing.T) *env {
 
 // fixture reads a review from testdata/reviews with the registry and
 // digests of e filled in.
-func (e *env) fixture(t *testing.T, file string) []byte {
+func (e *env) fixture(t testing.TB, file string) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata/reviews", file))
 	if err != nil {
@@ -118,7 +118,7 @@ func post(t *testing.T, h http.Handler, body []byte) (*httptest.ResponseRecorder
 	return rec, &out
 }
 
-func mustPolicy(t *testing.T, doc string) Policy {
+func mustPolicy(t testing.TB, doc string) Policy {
 	t.Helper()
 	p, err := ParsePolicy([]byte(doc))
 	if err != nil {
@@ -142,9 +142,11 @@ func TestGoldenAnswers(t *testing.T) {
 	// (TestBudget does that).
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
+	start := time.Now()
 	if _, err := e.scanner.Scan(ctx, e.host+"/demo/app@"+e.demoDigest.String()); err != nil {
 		t.Fatal(err)
 	}
+	t.Logf("first scan of the demo image from the registry: %s", time.Since(start).Round(time.Millisecond))
 	h := Handler(e.scanner, mustPolicy(t, strictPolicy), Options{})
 	files, _ := filepath.Glob("testdata/reviews/*.json")
 	if len(files) < 5 {
@@ -452,5 +454,44 @@ func TestParsePolicy(t *testing.T) {
 	}
 	if _, err := LoadPolicy(filepath.Join(t.TempDir(), "none.yaml")); err == nil {
 		t.Error("a missing file loaded")
+	}
+}
+
+// A tag's digest is reused for ResolveTTL, then asked again.
+func TestResolveCache(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	tag := e.host + "/clean/app:1"
+	first, err := e.scanner.Resolve(ctx, tag)
+	if err != nil || first != e.host+"/clean/app@"+e.cleanDigest.String() {
+		t.Fatalf("resolve: %s, %v", first, err)
+	}
+	moved := push(t, tag, cleanImage(t, "v2"))
+	if again, _ := e.scanner.Resolve(ctx, tag); again != first {
+		t.Errorf("within the TTL: %s, want the cached %s", again, first)
+	}
+	fresh := &DirectScanner{ResolveTTL: time.Nanosecond}
+	if got, err := fresh.Resolve(ctx, tag); err != nil || !strings.HasSuffix(got, moved.String()) {
+		t.Errorf("after the TTL: %s, %v; want %s", got, err, moved)
+	}
+}
+
+// BenchmarkReviewCached is the webhook's steady state: a Pod whose two
+// images were scanned before (the report cache) and whose tags were
+// resolved lately, under the strict policy (the Kubernetes checks run).
+func BenchmarkReviewCached(b *testing.B) {
+	e := newEnv(b)
+	ctx := context.Background()
+	if _, err := e.scanner.Scan(ctx, e.host+"/demo/app@"+e.demoDigest.String()); err != nil {
+		b.Fatal(err)
+	}
+	h := Handler(e.scanner, mustPolicy(b, strictPolicy), Options{})
+	body := e.fixture(b, "pod-demo.json")
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, Path, bytes.NewReader(body)))
+		if rec.Code != http.StatusOK {
+			b.Fatal(rec.Body)
+		}
 	}
 }

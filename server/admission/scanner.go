@@ -47,12 +47,23 @@ type DirectScanner struct {
 	// the cache (default 512).
 	TTL        time.Duration
 	MaxReports int
+	// ResolveTTL is how long a tag's digest is reused (default 30s): the
+	// pods of one ReplicaSet are admitted one by one, and each would
+	// otherwise ask the registry again. A tag moved within it is seen
+	// that much later.
+	ResolveTTL time.Duration
 
-	once   sync.Once
-	sem    chan struct{}
-	flight singleflight.Group
-	mu     sync.Mutex
-	cache  map[string]cached
+	once     sync.Once
+	sem      chan struct{}
+	flight   singleflight.Group
+	mu       sync.Mutex
+	cache    map[string]cached
+	resolved map[string]resolution
+}
+
+type resolution struct {
+	digestRef string
+	at        time.Time
 }
 
 type cached struct {
@@ -74,8 +85,12 @@ func (s *DirectScanner) init() {
 		if s.MaxReports <= 0 {
 			s.MaxReports = 512
 		}
+		if s.ResolveTTL <= 0 {
+			s.ResolveTTL = 30 * time.Second
+		}
 		s.sem = make(chan struct{}, s.Parallel)
 		s.cache = map[string]cached{}
+		s.resolved = map[string]resolution{}
 	})
 }
 
@@ -91,14 +106,23 @@ func (s *DirectScanner) parse(ref string) (name.Reference, error) {
 	return r, nil
 }
 
-// Resolve asks the registry for the digest a tag points at.
+// Resolve asks the registry for the digest a tag points at, or reuses
+// an answer younger than ResolveTTL.
 func (s *DirectScanner) Resolve(ctx context.Context, ref string) (string, error) {
+	s.init()
 	r, err := s.parse(ref)
 	if err != nil {
 		return "", err
 	}
 	if d, ok := r.(name.Digest); ok {
 		return d.String(), nil
+	}
+	key := r.Name()
+	s.mu.Lock()
+	res, ok := s.resolved[key]
+	s.mu.Unlock()
+	if ok && time.Since(res.at) < s.ResolveTTL {
+		return res.digestRef, nil
 	}
 	ropts, err := s.Options.Image.RemoteOptions(ctx)
 	if err != nil {
@@ -111,7 +135,14 @@ func (s *DirectScanner) Resolve(ctx context.Context, ref string) (string, error)
 		}
 		return "", fmt.Errorf("image %s: resolve the tag: %w", ref, err)
 	}
-	return r.Context().Digest(desc.Digest.String()).String(), nil
+	digestRef := r.Context().Digest(desc.Digest.String()).String()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.resolved) >= s.MaxReports {
+		clear(s.resolved) // a burst of distinct tags; they are cheap to ask again
+	}
+	s.resolved[key] = resolution{digestRef: digestRef, at: time.Now()}
+	return digestRef, nil
 }
 
 // Scan returns the cached report of digestRef's digest, or scans it.
