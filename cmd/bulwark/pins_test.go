@@ -6,9 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
-
 	"github.com/bulwark-sec/bulwark/internal/testimage"
 	"github.com/bulwark-sec/bulwark/internal/testregistry"
 )
@@ -25,12 +22,7 @@ func TestConfigCheckPins(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		ref, _ := name.ParseReference(host + "/base:1")
-		if err := remote.Write(ref, img); err != nil {
-			t.Fatal(err)
-		}
-		d, _ := img.Digest()
-		return d.String()
+		return testregistry.Push(t, host+"/base:1", img).String()
 	}
 	old := pushed("1.0")
 	dir := t.TempDir()

@@ -34,19 +34,6 @@ func build(t *testing.T, arch, marker string) v1.Image {
 	return img
 }
 
-func push(t *testing.T, ref string, img v1.Image) string {
-	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(r, img); err != nil {
-		t.Fatal(err)
-	}
-	d, _ := img.Digest()
-	return d.String()
-}
-
 func pinFindings(t *testing.T, dir string, checker audit.PinChecker) ([]string, []misconfig.Warning) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
@@ -77,8 +64,8 @@ func write(t *testing.T, dir, file, text string) {
 // are not; an unknown tag is a warning.
 func TestMovedTag(t *testing.T) {
 	host := testregistry.Start(t, testregistry.Options{})
-	v1d := push(t, host+"/app:1", build(t, "amd64", "v1"))
-	steady := push(t, host+"/steady:2", build(t, "amd64", "steady"))
+	v1d := testregistry.Push(t, host+"/app:1", build(t, "amd64", "v1")).String()
+	steady := testregistry.Push(t, host+"/steady:2", build(t, "amd64", "steady")).String()
 	arm := build(t, "arm64", "multi")
 	idx, err := testimage.Index(build(t, "amd64", "multi"), arm)
 	if err != nil {
@@ -104,7 +91,7 @@ func TestMovedTag(t *testing.T) {
 		t.Errorf("warnings = %+v", warnings)
 	}
 
-	v2d := push(t, host+"/app:1", build(t, "amd64", "v2"))
+	v2d := testregistry.Push(t, host+"/app:1", build(t, "amd64", "v2")).String()
 	got, _ = pinFindings(t, dir, checker)
 	moved := host + "/app:1 is pinned to " + v1d + ", but the registry's tag now points to " + v2d
 	want := []string{

@@ -14,9 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 	admissionv1 "k8s.io/api/admission/v1"
 
@@ -34,22 +32,6 @@ type env struct {
 	host                    string
 	demoDigest, cleanDigest v1.Hash
 	scanner                 *DirectScanner
-}
-
-func push(t testing.TB, ref string, img v1.Image) v1.Hash {
-	t.Helper()
-	r, err := name.ParseReference(ref)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(r, img); err != nil {
-		t.Fatalf("push %s: %v", ref, err)
-	}
-	d, err := img.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d
 }
 
 func cleanImage(t testing.TB, marker string) v1.Image {
@@ -76,8 +58,8 @@ func newEnv(t testing.TB) *env {
 		t.Fatal(err)
 	}
 	e := &env{host: host}
-	e.demoDigest = push(t, host+"/demo/app:1", demo)
-	e.cleanDigest = push(t, host+"/clean/app:1", cleanImage(t, "v1"))
+	e.demoDigest = testregistry.Push(t, host+"/demo/app:1", demo)
+	e.cleanDigest = testregistry.Push(t, host+"/clean/app:1", cleanImage(t, "v1"))
 	e.scanner = &DirectScanner{Options: pipeline.Options{
 		Scanners: pipeline.Scanners{Vuln: true, Secret: true},
 		NoCache:  true,
@@ -466,7 +448,7 @@ func TestResolveCache(t *testing.T) {
 	if err != nil || first != e.host+"/clean/app@"+e.cleanDigest.String() {
 		t.Fatalf("resolve: %s, %v", first, err)
 	}
-	moved := push(t, tag, cleanImage(t, "v2"))
+	moved := testregistry.Push(t, tag, cleanImage(t, "v2"))
 	if again, _ := e.scanner.Resolve(ctx, tag); again != first {
 		t.Errorf("within the TTL: %s, want the cached %s", again, first)
 	}
