@@ -176,15 +176,11 @@ func (e *evaluator) resolveAndScan(ctx context.Context, checks []*imageCheck) {
 // budget ran out or the step failed, and what the failure policy made of
 // it.
 func failure(ctx context.Context, ref, step string, err error, p Policy) string {
-	answer := "denied"
-	if p.FailurePolicy == FailOpen {
-		answer = "allowed"
-	}
+	answer := p.failureAnswer()
 	if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
-		return fmt.Sprintf("image %s: not checked (failure policy %s: %s): the %s did not finish within the time budget of %s",
-			ref, p.FailurePolicy, answer, step, p.TimeBudget)
+		return fmt.Sprintf("image %s: not checked (%s): the %s did not finish within the time budget of %s", ref, answer, step, p.TimeBudget)
 	}
-	return fmt.Sprintf("image %s: not checked (failure policy %s: %s): the %s failed: %v", ref, p.FailurePolicy, answer, step, err)
+	return fmt.Sprintf("image %s: not checked (%s): the %s failed: %v", ref, answer, step, err)
 }
 
 // judgeReport words what a report holds against the policy, or "".

@@ -108,7 +108,7 @@ func (h *handler) Review(ctx context.Context, req *admissionv1.AdmissionRequest)
 	w, ok, err := readWorkload(req.Object.Raw, req.Namespace)
 	switch {
 	case err != nil:
-		v.failures = append(v.failures, fmt.Sprintf("%s: cannot read the object (failure policy %s): %v", what, p.FailurePolicy, err))
+		v.failures = append(v.failures, fmt.Sprintf("%s: cannot read the object (%s): %v", what, p.failureAnswer(), err))
 	case !ok:
 		h.log(req, what, resp, "not a workload")
 		return resp

@@ -216,3 +216,12 @@ func (p *Policy) ignored(ids ...string) bool {
 	}
 	return false
 }
+
+// failureAnswer words what the failure policy makes of a check that
+// could not be made.
+func (p *Policy) failureAnswer() string {
+	if p.FailurePolicy == FailOpen {
+		return "failure policy open: allowed"
+	}
+	return "failure policy closed: denied"
+}
