@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"net/http"
 	"net/http/httptest"
@@ -475,5 +476,18 @@ func BenchmarkReviewCached(b *testing.B) {
 		if rec.Code != http.StatusOK {
 			b.Fatal(rec.Body)
 		}
+	}
+}
+
+// Cancelling the scanner's base context stops the scans reviews left
+// running, and what waits on them hears why.
+func TestBaseContextStopsScans(t *testing.T) {
+	e := newEnv(t)
+	base, stop := context.WithCancel(context.Background())
+	e.scanner.Base = base
+	stop()
+	_, err := e.scanner.Scan(context.Background(), e.host+"/demo/app@"+e.demoDigest.String())
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("scan under a cancelled base: %v", err)
 	}
 }

@@ -42,6 +42,10 @@ type DirectScanner struct {
 	// ScanTimeout bounds one scan, which outlives the review that asked
 	// for it (default 10 minutes).
 	ScanTimeout time.Duration
+	// Base is the context scans run under, apart from the reviews that
+	// ask for them (default context.Background()); cancel it at shutdown
+	// to stop the scans still running.
+	Base context.Context
 	// TTL is how long a report is reused (default 1 hour: the database
 	// may have learnt of new vulnerabilities since); MaxReports bounds
 	// the cache (default 512).
@@ -163,8 +167,15 @@ func (s *DirectScanner) Scan(ctx context.Context, digestRef string) (*report.Rep
 	ch := s.flight.DoChan(key, func() (any, error) {
 		// The scan belongs to no one review: it goes on when the review
 		// that started it gives up, so that the retry finds its report.
-		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.ScanTimeout)
+		base := s.Base
+		if base == nil {
+			base = context.Background()
+		}
+		sctx, cancel := context.WithTimeout(base, s.ScanTimeout)
 		defer cancel()
+		if err := sctx.Err(); err != nil {
+			return nil, err
+		}
 		select {
 		case s.sem <- struct{}{}:
 			defer func() { <-s.sem }()
