@@ -178,6 +178,7 @@ func openDockerArchive(file, target, sel string, opts Options) (*Source, error) 
 		Artifact: result.Artifact{
 			Name: target, Kind: result.KindDockerArchive, RepoTags: entry.RepoTags,
 			ImageID: id.String(), OS: cfg.OS, Architecture: cfg.Architecture,
+			BaseImage: baseImage(nil, cfg.Config.Labels),
 		},
 		Config: cfg,
 	}

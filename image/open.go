@@ -232,16 +232,18 @@ func fromImage(img v1.Image, art result.Artifact, raw func(v1.Layer) func() (io.
 		if manifest, err = img.Manifest(); err != nil {
 			return nil, fmt.Errorf("image: %s: manifest: %w", art.Name, err)
 		}
-		if len(manifest.Layers) != len(layers) {
-			manifest = nil
-		}
 	}
+	var annotations map[string]string
+	if manifest != nil {
+		annotations = manifest.Annotations
+	}
+	art.BaseImage = baseImage(annotations, cfg.Config.Labels)
 	createdBy := layerHistory(cfg, len(layers))
 	src := &Source{Artifact: art, Config: cfg}
 	max := opts.maxLayerSize()
 	for i, l := range layers {
 		il := inventory.Layer{Index: i, DiffID: cfg.RootFS.DiffIDs[i].String(), CreatedBy: createdBy[i]}
-		if manifest != nil {
+		if manifest != nil && len(manifest.Layers) == len(layers) {
 			il.Digest = manifest.Layers[i].Digest.String()
 			il.Size = manifest.Layers[i].Size
 		}

@@ -16,14 +16,17 @@ import (
 
 // Targets: what kind of input a check reads.
 const (
-	TargetDockerfile  = "dockerfile"
-	TargetImage       = "image"
-	TargetKubernetes  = "kubernetes"
-	TargetCompose     = "compose"
-	TargetHelm        = "helm"
-	TargetKustomize   = "kustomize"
-	TargetCustom      = "custom"
-	TargetHost        = "host"
+	TargetDockerfile = "dockerfile"
+	TargetImage      = "image"
+	TargetKubernetes = "kubernetes"
+	TargetCompose    = "compose"
+	TargetHelm       = "helm"
+	TargetKustomize  = "kustomize"
+	TargetCustom     = "custom"
+	TargetHost       = "host"
+	// TargetRegistry checks ask a registry about the references a
+	// configuration names (misconfig/pins).
+	TargetRegistry    = "registry"
 	TargetUnsupported = "unknown"
 )
 
@@ -93,6 +96,18 @@ func (r Resource) String() string {
 		fmt.Fprintf(&b, "[%s]", r.Container)
 	}
 	return b.String()
+}
+
+// ImageRef is an image reference a configuration file names, and where:
+// a Dockerfile's FROM, a Compose service's image, a container's image.
+// Checks that need the registry (misconfig/pins) read these.
+type ImageRef struct {
+	// Image is the reference as the file has it (a Dockerfile's after
+	// ARG expansion).
+	Image    string
+	File     string
+	Line     int
+	Resource Resource
 }
 
 // Finding is one failed check at one place.

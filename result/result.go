@@ -49,6 +49,21 @@ type Artifact struct {
 	RepoDigests    []string `json:"repoDigests,omitempty"`
 	Architecture   string   `json:"architecture,omitempty"`
 	OS             string   `json:"os,omitempty"` // the image config's os, e.g. linux
+	// BaseImage is the image this one was built from, when the image
+	// declares it; nil means unknown.
+	BaseImage *BaseImage `json:"baseImage,omitempty"`
+}
+
+// BaseImage is the image an image was built FROM, as the image itself
+// declares it with the OCI annotations org.opencontainers.image.base.name
+// and .base.digest (as a manifest annotation or a config label). Nothing
+// is inferred from the layer history: it does not name images.
+type BaseImage struct {
+	Name   string `json:"name,omitempty"`
+	Digest string `json:"digest,omitempty"`
+	// Source is where the declaration was read: "annotation" (the
+	// manifest's) or "label" (the config's).
+	Source string `json:"source"`
 }
 
 // Warning is a problem that did not stop the scan: a file that could not be

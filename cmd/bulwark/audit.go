@@ -6,11 +6,13 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/bulwark-sec/bulwark/image"
 	"github.com/bulwark-sec/bulwark/internal/cliflag"
 	"github.com/bulwark-sec/bulwark/misconfig"
 	"github.com/bulwark-sec/bulwark/misconfig/audit"
 	"github.com/bulwark-sec/bulwark/misconfig/custom"
 	"github.com/bulwark-sec/bulwark/misconfig/host"
+	"github.com/bulwark-sec/bulwark/misconfig/pins"
 	"github.com/bulwark-sec/bulwark/pipeline"
 	"github.com/bulwark-sec/bulwark/report"
 	"github.com/bulwark-sec/bulwark/report/table"
@@ -54,6 +56,7 @@ func runConfig(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		policyPath             string
 		opts                   audit.Options
 		values, set, setString cliflag.Multi
+		checkPins, insecure    bool
 	)
 	fs := cliflag.NewSet("config", usage("config"), stderr)
 	a.register(fs)
@@ -63,6 +66,8 @@ func runConfig(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.Var(&setString, "helm-set-string", "a chart string value `key=value` (repeatable)")
 	fs.IntVar(&opts.Parallel, "parallel", 0, "`files` checked at once (default: the number of CPUs)")
 	fs.StringVar(&policyPath, "policy", "", "a `folder` (or file) of custom checks written in CEL")
+	fs.BoolVar(&checkPins, "check-pins", false, "ask the registries whether tags pinned as name:tag@digest still point at their digests (online)")
+	fs.BoolVar(&insecure, "insecure", false, "with --check-pins: allow plain HTTP and unverified TLS to registries")
 	positional, help, err := cliflag.Parse(fs, args)
 	if help || err != nil {
 		return err
@@ -80,6 +85,9 @@ func runConfig(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return fmt.Errorf("%w: name one folder or file", errUsage)
 	}
 	opts.SkipChecks, opts.HelmValuesFiles, opts.HelmSet, opts.HelmSetString = a.skip, values, set, setString
+	if checkPins {
+		opts.Pins = &pins.Checker{Remote: image.Options{Insecure: insecure}.RemoteOptions, Insecure: insecure}
+	}
 	return a.run(stdout, stderr, checks, func(po pipeline.Options) (*report.Report, error) {
 		return pipeline.Config(ctx, positional[0], opts, po)
 	})

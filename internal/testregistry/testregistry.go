@@ -14,6 +14,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/name"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
+	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/crypto/bcrypt"
 
 	"github.com/bulwark-sec/bulwark/internal/testproc"
@@ -110,4 +113,22 @@ http:
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// Push writes img to ref (host:port/repository:tag of a registry Start
+// returned) and returns the image's digest.
+func Push(t testing.TB, ref string, img v1.Image, opts ...remote.Option) v1.Hash {
+	t.Helper()
+	r, err := name.ParseReference(ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(r, img, opts...); err != nil {
+		t.Fatalf("push %s: %v", ref, err)
+	}
+	d, err := img.Digest()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

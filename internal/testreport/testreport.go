@@ -29,6 +29,7 @@ func Sample() *report.Report {
 			RepoDigests:    []string{"registry.example/app@sha256:3333333333333333333333333333333333333333333333333333333333333333"},
 			OS:             "linux",
 			Architecture:   "amd64",
+			BaseImage:      &result.BaseImage{Name: "docker.io/library/debian:12", Digest: "sha256:4444444444444444444444444444444444444444444444444444444444444444", Source: "annotation"},
 		},
 		Inventory: inventory.Inventory{
 			OS: &inventory.OS{Family: "debian", Name: "Debian GNU/Linux 12 (bookworm)", Version: "12", Codename: "bookworm", Source: "etc/os-release"},

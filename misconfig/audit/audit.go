@@ -31,6 +31,7 @@ import (
 	"github.com/bulwark-sec/bulwark/misconfig/kustomize"
 	"github.com/bulwark-sec/bulwark/misconfig/manifest"
 	"github.com/bulwark-sec/bulwark/misconfig/network"
+	"github.com/bulwark-sec/bulwark/misconfig/pins"
 	"github.com/bulwark-sec/bulwark/misconfig/rbac"
 )
 
@@ -54,6 +55,15 @@ type Options struct {
 	// Parallel bounds how many files are read and checked at once
 	// (default GOMAXPROCS).
 	Parallel int
+	// Pins, when set, is asked about the image references the files pin
+	// as name:tag@digest: an online check, so it is off unless asked for.
+	Pins PinChecker
+}
+
+// PinChecker checks pinned image references against their registries
+// (misconfig/pins implements it).
+type PinChecker interface {
+	CheckPins(ctx context.Context, refs []misconfig.ImageRef) ([]misconfig.Finding, []misconfig.Warning)
 }
 
 // Policies are user-written checks run on every Kubernetes object and
@@ -112,6 +122,9 @@ type outcome struct {
 	supp         misconfig.Suppressions
 	counted      bool
 	warn         []Warning
+	// images are the references a Dockerfile or Compose file names, when
+	// pins are checked.
+	images []misconfig.ImageRef
 }
 
 // Path audits a folder or a single file.
@@ -181,6 +194,7 @@ func Path(ctx context.Context, target string, opts Options) (*Result, error) {
 	res := &Result{}
 	var raw, rendered []misconfig.Finding
 	var objects []*manifest.Object
+	var images []misconfig.ImageRef
 	supps := map[string]misconfig.Suppressions{}
 	spans := map[string][][2]int{} // file → the line spans of its objects
 	templateLines := map[string][]int{}
@@ -195,9 +209,13 @@ func Path(ctx context.Context, target string, opts Options) (*Result, error) {
 		maps.Copy(supps, o.templateSupp)
 		objects = append(objects, o.objects...)
 		maps.Copy(templateLines, o.lines)
+		images = append(images, o.images...)
 		if !o.rendered {
 			for _, obj := range o.objects {
 				spans[obj.File] = append(spans[obj.File], [2]int{obj.Line, obj.EndLine})
+			}
+			if opts.Pins != nil {
+				images = append(images, kubernetes.Images(o.objects)...)
 			}
 		}
 		if o.rendered {
@@ -246,6 +264,11 @@ func Path(ctx context.Context, target string, opts Options) (*Result, error) {
 				res.Warnings = append(res.Warnings, Warning{Path: "policy", Message: err.Error()})
 			}
 		}
+	}
+	if opts.Pins != nil && len(images) > 0 {
+		pf, warnings := opts.Pins.CheckPins(ctx, images)
+		raw = append(raw, pf...)
+		res.Warnings = append(res.Warnings, warnings...)
 	}
 	all := append(raw, dropRepeats(raw, rendered)...)
 	res.Findings = make([]misconfig.Finding, 0, len(all))
@@ -487,6 +510,9 @@ func check(root *os.Root, rootDir string, u unit, opts Options) (o outcome) {
 			o.warn = append(o.warn, Warning{Path: u.rel, Message: err.Error()})
 		}
 		o.findings = fs
+		if opts.Pins != nil {
+			o.images, _ = dockerfile.Images(u.rel, data) // its errors are the Scan's, warned above
+		}
 		if opts.Policies != nil {
 			pf, err := opts.Policies.CheckDockerfile(u.rel, data)
 			if err != nil {
@@ -501,6 +527,9 @@ func check(root *os.Root, rootDir string, u unit, opts Options) (o outcome) {
 			o.warn = append(o.warn, Warning{Path: u.rel, Message: err.Error()})
 		}
 		o.findings = fs
+		if opts.Pins != nil {
+			o.images, _ = compose.Images(u.rel, data) // its errors are the Scan's, warned above
+		}
 	case kindManifest:
 		objs, err := manifest.Decode(u.rel, data)
 		if err != nil && misconfig.LooksLikeKubernetes(data) {
@@ -541,7 +570,7 @@ func Checks() []misconfig.Check {
 	var all []misconfig.Check
 	for _, list := range [][]misconfig.Check{
 		dockerfile.Checks(), imageconfig.Checks(), kubernetes.Checks(), rbac.Checks(), network.Checks(), compose.Checks(),
-		host.Checks(),
+		host.Checks(), pins.Checks(),
 	} {
 		all = append(all, list...)
 	}

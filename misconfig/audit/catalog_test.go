@@ -21,6 +21,7 @@ import (
 	"github.com/bulwark-sec/bulwark/misconfig/imageconfig"
 	"github.com/bulwark-sec/bulwark/misconfig/kubernetes"
 	"github.com/bulwark-sec/bulwark/misconfig/network"
+	"github.com/bulwark-sec/bulwark/misconfig/pins"
 	"github.com/bulwark-sec/bulwark/misconfig/rbac"
 )
 
@@ -49,6 +50,7 @@ var catalogs = []struct {
 	{"network", network.Checks, misconfig.TargetKubernetes, "BW-NET-", ""},
 	{"compose", compose.Checks, misconfig.TargetCompose, "BW-CMP-", ""},
 	{"host", host.Checks, misconfig.TargetHost, "BW-HOST-", ""},
+	{"pins", pins.Checks, misconfig.TargetRegistry, "BW-PIN-", ""},
 }
 
 func TestCatalogs(t *testing.T) {
@@ -279,8 +281,9 @@ func TestFindingsCarryTheirCheck(t *testing.T) {
 		families[f.CheckID[:strings.LastIndex(f.CheckID, "-")+1]] = true
 	}
 	for _, c := range catalogs {
-		// The image and host audits read no folder of configuration.
-		if c.pkg != "imageconfig" && c.pkg != "host" && !families[c.numbered] {
+		// The image and host audits read no folder of configuration, and
+		// pins need a registry (misconfig/pins tests them against one).
+		if c.pkg != "imageconfig" && c.pkg != "host" && c.pkg != "pins" && !families[c.numbered] {
 			t.Errorf("no %s finding in testdata/project", c.numbered)
 		}
 	}

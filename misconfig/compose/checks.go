@@ -95,6 +95,12 @@ var (
 		Fix:        "Pin the image to a version tag, or better a digest (image: name:1.2.3@sha256:…).",
 		References: []string{services + "#image", "https://docs.docker.com/reference/cli/docker/image/pull/#pull-an-image-by-digest-immutable-identifier"},
 	}
+	checkNoDigest = misconfig.Check{
+		ID: "BW-CMP-017", Title: "Image not pinned by digest", Severity: severity.Low, Target: misconfig.TargetCompose,
+		Rationale:  "Even a version tag can be moved to other content by anyone who can push to the registry; only a digest names exact content, so docker compose pull may bring something else than was reviewed.",
+		Fix:        "Append the digest to the reference (image: name:1.2.3@sha256:…) and let a bot such as Renovate or Dependabot update it.",
+		References: []string{services + "#image", "https://docs.docker.com/reference/cli/docker/image/pull/#pull-an-image-by-digest-immutable-identifier"},
+	}
 	checkPorts = misconfig.Check{
 		ID: "BW-CMP-013", Title: "Sensitive port published on all interfaces", Severity: severity.Medium, Target: misconfig.TargetCompose,
 		Rationale:  "Publishing SSH, the Docker API or a database port without a host IP exposes it on every interface of the host, and Docker's rules bypass host firewalls such as ufw.",
@@ -128,6 +134,7 @@ func Checks() []misconfig.Check {
 		checkPrivileged, checkCapAdd, checkSocket, checkHostPath, checkHostNetwork,
 		checkHostPID, checkHostIPC, checkHostUserns, checkSecurityOpt, checkDevices,
 		checkRootUser, checkLatest, checkPorts, checkEnvSecret, checkReadOnly, checkMemory,
+		checkNoDigest,
 	)
 }
 
@@ -242,6 +249,10 @@ func checkWorkload(file string, src source, w workload) []misconfig.Finding {
 		_, raw := field(p.node, "image")
 		if problem := unpinned(s.Image, scalarText(raw)); problem != "" {
 			add(w.at(checkLatest, file, p.of("image"), "%s uses image %q, %s", what, s.Image, problem))
+		}
+		// A reference built from variables may take its digest from them.
+		if !strings.Contains(s.Image, "@") && !strings.Contains(scalarText(raw), "$") {
+			add(w.at(checkNoDigest, file, p.of("image"), "%s uses image %q, not pinned by digest", what, s.Image))
 		}
 	}
 	for _, port := range w.work.Ports {

@@ -60,25 +60,57 @@ var ErrTooComplex = errors.New("compose: document expands too far through aliase
 // what they would inherit, and the error saying so comes back together
 // with those findings.
 func Scan(file string, data []byte) ([]misconfig.Finding, error) {
+	src, proj, err := loadFile(file, data)
+	if proj == nil {
+		return nil, err
+	}
+	return checkProject(file, src, proj), err
+}
+
+// loadFile parses a compose file as YAML nodes and as a project. When
+// extends cannot be followed, the project is the file's own settings
+// alone, with an error that says so.
+func loadFile(file string, data []byte) (source, *types.Project, error) {
 	if len(data) > MaxSize {
-		return nil, fmt.Errorf("compose: %s: %d bytes, more than the %d a compose file may have", file, len(data), MaxSize)
+		return source{}, nil, fmt.Errorf("compose: %s: %d bytes, more than the %d a compose file may have", file, len(data), MaxSize)
 	}
 	src, err := parseSource(data)
 	if err != nil {
-		return nil, fmt.Errorf("compose: %s: %w", file, err)
+		return src, nil, fmt.Errorf("compose: %s: %w", file, err)
 	}
 	proj, err := load(file, data, false)
 	if err != nil && src.hasExtendsFile() {
 		// Check the file's own settings without what they inherit, and say
 		// why inheritance was left out.
 		if p, retryErr := load(file, data, true); retryErr == nil {
-			return checkProject(file, src, p), fmt.Errorf("compose: %s: extends not followed: %w", file, err)
+			return src, p, fmt.Errorf("compose: %s: extends not followed: %w", file, err)
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("compose: %s: %w", file, err)
+		return src, nil, fmt.Errorf("compose: %s: %w", file, err)
 	}
-	return checkProject(file, src, proj), nil
+	return src, proj, nil
+}
+
+// Images lists the images the file's services and jobs run (not those
+// they build), each at the line of its image key.
+func Images(file string, data []byte) ([]misconfig.ImageRef, error) {
+	src, proj, err := loadFile(file, data)
+	if proj == nil {
+		return nil, err
+	}
+	var out []misconfig.ImageRef
+	for _, w := range workloadsOf(proj) {
+		if w.work.Build != nil || w.spec.Image == "" {
+			continue
+		}
+		line, node := src.workload(w.section, w.name)
+		out = append(out, misconfig.ImageRef{
+			Image: w.spec.Image, File: file, Line: place{line: line, node: node}.of("image"),
+			Resource: misconfig.Resource{Kind: w.kind, Name: w.name},
+		})
+	}
+	return out, err
 }
 
 func checkProject(file string, src source, proj *types.Project) []misconfig.Finding {

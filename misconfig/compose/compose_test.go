@@ -186,7 +186,7 @@ services:
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := strings.Join(ids(fs), " "); got != "BW-CMP-001@3/a" {
+	if got := strings.Join(ids(fs), " "); got != "BW-CMP-017@2/a BW-CMP-017@2/b BW-CMP-001@3/a" {
 		t.Errorf("got %s", got)
 	}
 }
@@ -206,7 +206,7 @@ func TestExtendsInsideFolder(t *testing.T) {
 	// read_only and mem_limit come from the bases too: no finding for them
 	// on web and worker. The base named through base.yaml (compose-go's
 	// own example, which extends again inside itself) has an untagged image.
-	want := "BW-CMP-001@4/web BW-CMP-006@9/worker BW-CMP-012@13/chain BW-CMP-015@13/chain BW-CMP-016@13/chain"
+	want := "BW-CMP-001@4/web BW-CMP-017@8/web BW-CMP-006@9/worker BW-CMP-017@9/worker BW-CMP-012@13/chain BW-CMP-015@13/chain BW-CMP-016@13/chain BW-CMP-017@13/chain"
 	if got != want {
 		t.Errorf("got %s, want %s", got, want)
 	}

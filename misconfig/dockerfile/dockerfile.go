@@ -64,7 +64,39 @@ var errInternal = errors.New("internal error")
 // Scan parses a Dockerfile and returns the findings of every check, sorted
 // by line. file names the Dockerfile in findings. A file that does not
 // parse gives an error and no findings.
-func Scan(file string, data []byte, opts Options) (findings []misconfig.Finding, err error) {
+func Scan(file string, data []byte, opts Options) ([]misconfig.Finding, error) {
+	s, err := scanFile(file, data, opts)
+	if err != nil {
+		return nil, err
+	}
+	misconfig.Sort(s.out)
+	return s.out, nil
+}
+
+// Images lists the images the Dockerfile's stages start FROM, at their
+// FROM lines: not earlier stages, not scratch, and not references that
+// ARGs without defaults leave unknown. ARGs expand with their defaults.
+func Images(file string, data []byte) ([]misconfig.ImageRef, error) {
+	s, err := scanFile(file, data, Options{})
+	if err != nil {
+		return nil, err
+	}
+	var out []misconfig.ImageRef
+	for _, st := range s.f.stages {
+		if st.parent != nil || !st.known || st.image == "" || strings.EqualFold(parseRef(st.image).name, "scratch") {
+			continue
+		}
+		var res misconfig.Resource
+		if st.name != "" || len(s.f.stages) > 1 {
+			res.Container = st.label()
+		}
+		out = append(out, misconfig.ImageRef{Image: st.image, File: file, Line: st.from.start, Resource: res})
+	}
+	return out, nil
+}
+
+// scanFile parses a Dockerfile and runs the checks over it.
+func scanFile(file string, data []byte, opts Options) (s *scanner, err error) {
 	if len(data) > MaxSize {
 		return nil, fmt.Errorf("dockerfile: %s: %d bytes is more than the limit of %d", file, len(data), MaxSize)
 	}
@@ -77,14 +109,12 @@ func Scan(file string, data []byte, opts Options) (findings []misconfig.Finding,
 	}
 	defer func() {
 		if r := recover(); r != nil {
-			findings = nil
-			err = fmt.Errorf("dockerfile: %s: %w: %v", file, errInternal, r)
+			s, err = nil, fmt.Errorf("dockerfile: %s: %w: %v", file, errInternal, r)
 		}
 	}()
-	s := newScanner(file, opts, build(res.AST))
+	s = newScanner(file, opts, build(res.AST))
 	s.run()
-	misconfig.Sort(s.out)
-	return s.out, nil
+	return s, nil
 }
 
 // parse runs BuildKit's parser, turning a panic in it into an error.

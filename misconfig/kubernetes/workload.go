@@ -17,6 +17,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	sigsjson "sigs.k8s.io/json"
 
+	"github.com/bulwark-sec/bulwark/misconfig"
 	"github.com/bulwark-sec/bulwark/misconfig/manifest"
 )
 
@@ -274,4 +275,27 @@ func PodSpecOf(o *manifest.Object) (meta *metav1.ObjectMeta, spec *corev1.PodSpe
 		return nil, nil, nil, false
 	}
 	return w.meta, w.spec, append([]any{}, w.path...), true
+}
+
+// Images lists the images the workloads among objs run — containers, init
+// and ephemeral containers — each at the line of its image field.
+func Images(objs []*manifest.Object) []misconfig.ImageRef {
+	var out []misconfig.ImageRef
+	for _, o := range objs {
+		w, err := decode(o)
+		if err != nil || w == nil || w.spec == nil {
+			continue
+		}
+		forContainers(w.spec, func(c *corev1.Container, at []any) {
+			img := strings.TrimSpace(c.Image)
+			if img == "" {
+				return
+			}
+			out = append(out, misconfig.ImageRef{
+				Image: img, File: o.File, Line: o.LineOf(join(w.path, join(at, "image")...)...),
+				Resource: misconfig.Resource{Kind: o.Kind, Namespace: o.Namespace, Name: o.Name, Container: c.Name},
+			})
+		})
+	}
+	return out
 }

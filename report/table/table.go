@@ -15,6 +15,26 @@ import (
 	"github.com/bulwark-sec/bulwark/severity"
 )
 
+// baseImage says what an image declares it was built from, or that it
+// does not say.
+func baseImage(b *result.BaseImage) string {
+	switch {
+	case b == nil:
+		return "unknown (the image declares no org.opencontainers.image.base.name)"
+	}
+	where := " (declared by a manifest annotation)"
+	if b.Source == "label" {
+		where = " (declared by a config label)"
+	}
+	switch {
+	case b.Name == "":
+		return b.Digest + where
+	case b.Digest == "":
+		return b.Name + where
+	}
+	return b.Name + "@" + b.Digest + where
+}
+
 // Write writes r as text tables.
 func Write(w io.Writer, r *report.Report) error {
 	ew := &errWriter{w: w}
@@ -36,6 +56,9 @@ func Write(w io.Writer, r *report.Report) error {
 	}
 	if a.OS != "" || a.Architecture != "" {
 		fmt.Fprintf(ew, "  platform:  %s/%s\n", a.OS, a.Architecture)
+	}
+	if a.ImageID != "" {
+		fmt.Fprintf(ew, "  base:      %s\n", baseImage(a.BaseImage))
 	}
 	if os := r.Inventory.OS; os != nil {
 		name := os.Name
