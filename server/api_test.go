@@ -31,6 +31,9 @@ func TestAuth(t *testing.T) {
 		{"GET", "/v1/layers/k"},
 		{"PUT", "/v1/layers/k"},
 		{"GET", "/metrics"},
+		{"GET", "/api/v1/metadata"},
+		{"POST", "/api/v1/scan"},
+		{"GET", "/api/v1/scan/x/report"},
 	}
 	for _, e := range endpoints {
 		for _, auth := range []string{"", "Bearer wrong", "Basic " + testToken, testToken, "Bearer " + testToken + "x", "Bearer"} {
@@ -76,7 +79,7 @@ func TestBadRequests(t *testing.T) {
 		{"format", "POST", "/v1/scans?format=pdf", `{"image":"registry.example/a:1"}`, 400, "format"},
 		{"no route", "GET", "/v2/nothing", "", 404, "not found"},
 		{"wrong method", "DELETE", "/v1/scans", "", 405, "method not allowed"},
-		{"sbom without a decoder", "POST", "/v1/sbom", "{}", 501, "no SBOMs"},
+		{"sbom: not an SBOM", "POST", "/v1/sbom", `{"hello":1}`, 400, "sbom"},
 		{"match: not a report", "POST", "/v1/match", `[1,2]`, 400, "request body"},
 		{"layer key with a control character", "GET", "/v1/layers/a%0Ab", "", 400, "control character"},
 	}

@@ -86,7 +86,9 @@ func registryName(entry string) (string, error) {
 
 // reference parses a request's image as a registry reference the server
 // may pull. Errors wrap ErrBadRequest.
-func (g *registryGuard) reference(ctx context.Context, image string) (name.Reference, error) {
+// insecure asks for plain HTTP, as Harbor does for an http:// registry
+// URL; the allow-list and the address checks apply all the same.
+func (g *registryGuard) reference(ctx context.Context, image string, insecure bool) (name.Reference, error) {
 	switch {
 	case strings.TrimSpace(image) == "":
 		return nil, fmt.Errorf("%w: image: name a registry reference (registry.example/repo:tag or @sha256:…)", ErrBadRequest)
@@ -100,7 +102,7 @@ func (g *registryGuard) reference(ctx context.Context, image string) (name.Refer
 		return nil, fmt.Errorf("%w: image %q: %v", ErrBadRequest, image, err)
 	}
 	reg := ref.Context().RegistryStr()
-	if g.insecure[reg] {
+	if g.insecure[reg] || insecure {
 		if ref, err = name.ParseReference(image, name.Insecure); err != nil {
 			return nil, fmt.Errorf("%w: image %q: %v", ErrBadRequest, image, err)
 		}

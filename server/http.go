@@ -44,6 +44,7 @@ func (s *Server) routes() {
 	} {
 		s.Mount(pattern, s.RequireToken(h))
 	}
+	s.mountIntegrations()
 }
 
 // Handler is the server's HTTP API, counted in /metrics; a path no route

@@ -23,6 +23,8 @@ import (
 	"github.com/bulwark-sec/bulwark/layerfs"
 	"github.com/bulwark-sec/bulwark/pipeline"
 	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/sbomread"
+	"github.com/bulwark-sec/bulwark/server/admission"
 )
 
 // Config is a server's configuration. Token, and either both of Queue and
@@ -82,9 +84,14 @@ type Config struct {
 	InsecureRegistries []string
 
 	// SBOMDecoder turns a CycloneDX or SPDX document into a report whose
-	// Artifact and Inventory are filled, for POST /v1/sbom; nil answers
-	// that endpoint with 501.
+	// Artifact and Inventory are filled, for POST /v1/sbom; nil means
+	// sbomread.Read.
 	SBOMDecoder func([]byte) (*report.Report, error)
+
+	// Admission, when set, serves the Kubernetes admission webhook at
+	// admission.Path under this policy (normalized, as
+	// admission.LoadPolicy returns it).
+	Admission *admission.Policy
 
 	// WorkerOnly serves only /healthz, /readyz and /metrics: a process
 	// that scans for a fleet whose API runs elsewhere.
@@ -147,6 +154,9 @@ func New(cfg Config) (*Server, error) {
 		return nil, errors.New("server: TLS needs both a certificate and a key")
 	}
 	setDefaults(&cfg)
+	if cfg.SBOMDecoder == nil {
+		cfg.SBOMDecoder = sbomread.Read
+	}
 	scanners, err := pipeline.ParseScanners(cfg.Scanners)
 	if err != nil {
 		return nil, fmt.Errorf("server: default scanners: %w", err)
@@ -269,7 +279,7 @@ func (s *Server) Submit(ctx context.Context, req jobs.Request) (jobs.Status, err
 // checkRequest refuses what no worker could scan: an image that is no
 // allowed registry reference, unknown scanners, a malformed platform.
 func (s *Server) checkRequest(ctx context.Context, req jobs.Request) error {
-	if _, err := s.guard.reference(ctx, req.Image); err != nil {
+	if _, err := s.guard.reference(ctx, req.Image, req.Insecure); err != nil {
 		return err
 	}
 	if _, err := s.scanners(req.Scanners); err != nil {

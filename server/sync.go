@@ -77,10 +77,6 @@ func (s *Server) postLockfiles(w http.ResponseWriter, r *http.Request) {
 
 // postSBOM matches the packages of an uploaded CycloneDX or SPDX document.
 func (s *Server) postSBOM(w http.ResponseWriter, r *http.Request) {
-	if s.cfg.SBOMDecoder == nil {
-		writeError(w, http.StatusNotImplemented, "this server reads no SBOMs")
-		return
-	}
 	f, ok := formatParam(w, r)
 	if !ok || !s.dbReady(w) {
 		return

@@ -184,7 +184,7 @@ func (s *Server) safeScan(ctx context.Context, req jobs.Request) (data []byte, c
 // the request names one, so that a kept report is only given to whoever
 // may pull the image.
 func (s *Server) scan(ctx context.Context, req jobs.Request) ([]byte, bool, error) {
-	ref, err := s.guard.reference(ctx, req.Image)
+	ref, err := s.guard.reference(ctx, req.Image, req.Insecure)
 	if err != nil {
 		return nil, false, err
 	}
@@ -257,7 +257,7 @@ func (s *Server) imageOptions(ref name.Reference, req jobs.Request) image.Option
 	o.Authorization = req.Authorization
 	o.Platform = req.Platform
 	o.Transport = s.guard.transport
-	o.Insecure = s.guard.insecure[ref.Context().RegistryStr()]
+	o.Insecure = s.guard.insecure[ref.Context().RegistryStr()] || req.Insecure
 	o.RegistryOnly = true
 	return o
 }

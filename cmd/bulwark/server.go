@@ -12,6 +12,7 @@ import (
 	"github.com/bulwark-sec/bulwark/internal/cliflag"
 	"github.com/bulwark-sec/bulwark/jobs"
 	"github.com/bulwark-sec/bulwark/server"
+	"github.com/bulwark-sec/bulwark/server/admission"
 )
 
 // runServer is bulwark server: the scan server (package server) with its
@@ -21,7 +22,8 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		cfg                        server.Config
 		db                         dbFlags
 		token, tokenFile, redisURL string
-		logFormat                  string
+		logFormat, admissionPolicy string
+		admit                      bool
 		allow, insecure            cliflag.Multi
 		workers                    int
 		maxUploadMiB               int64
@@ -47,6 +49,8 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs.DurationVar(&cfg.ScanTimeout, "scan-timeout", server.DefaultScanTimeout, "give up on a scan after this `duration`")
 	fs.DurationVar(&cfg.ReportTTL, "report-ttl", server.DefaultReportTTL, "answer a digest scanned within this `duration` (same scanners and database) from its report")
 	fs.Int64Var(&maxUploadMiB, "max-upload", server.DefaultMaxUpload>>20, "largest upload (lockfiles, SBOM, inventory) in `MiB`")
+	fs.BoolVar(&admit, "admission", false, "serve the Kubernetes admission webhook at "+admission.Path+" (no token: the API server sends none)")
+	fs.StringVar(&admissionPolicy, "admission-policy", "", "the webhook's policy `file` (YAML or JSON; default: deny CRITICAL vulnerabilities); implies --admission")
 	fs.StringVar(&logFormat, "log-format", "text", "log `format` on standard error: text or json")
 	positional, help, err := cliflag.Parse(fs, args)
 	if help || err != nil {
@@ -78,6 +82,11 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		cfg.Logger = slog.New(slog.NewJSONHandler(stderr, nil))
 	default:
 		return fmt.Errorf("%w: unknown --log-format %q (want text, json)", errUsage, logFormat)
+	}
+	if admit || admissionPolicy != "" {
+		if cfg.Admission, err = admissionPolicyFrom(admissionPolicy); err != nil {
+			return err
+		}
 	}
 	if redisURL != "" {
 		// The queue's lease timeout and the workers' extensions agree.
@@ -119,4 +128,14 @@ func serverToken(token, file string, getenv func(string) string) (string, error)
 		return "", fmt.Errorf("%w: the server needs a token clients send as Authorization: Bearer TOKEN: give --token-file, --token or $BULWARK_TOKEN", errUsage)
 	}
 	return token, nil
+}
+
+// admissionPolicyFrom loads the webhook's policy, or the default one.
+func admissionPolicyFrom(path string) (*admission.Policy, error) {
+	if path == "" {
+		p, err := admission.ParsePolicy(nil)
+		return &p, err
+	}
+	p, err := admission.LoadPolicy(path)
+	return &p, err
 }
