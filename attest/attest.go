@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/bulwark-sec/bulwark/result"
 )
 
 // PayloadType is the DSSE payload type of an in-toto statement.
@@ -192,4 +194,24 @@ func NewStatement(name, digest, predicateType string, predicate json.RawMessage)
 		Predicate:     predicate,
 	}
 	return json.MarshalIndent(s, "", "  ")
+}
+
+// ForImage writes an in-toto statement whose subject is an image: its
+// name without tag or digest, and its manifest digest.
+func ForImage(a result.Artifact, predicateType string, predicate []byte) ([]byte, error) {
+	if a.ManifestDigest == "" {
+		return nil, fmt.Errorf("in-toto: %s has no manifest digest to name as the subject (attest an image from a registry or an OCI layout)", a.Name)
+	}
+	return NewStatement(repository(a.Name), a.ManifestDigest, predicateType, predicate)
+}
+
+// repository is an image name without its digest or tag.
+func repository(name string) string {
+	if i := strings.Index(name, "@"); i >= 0 {
+		name = name[:i]
+	}
+	if i := strings.LastIndex(name, ":"); i > strings.LastIndex(name, "/") {
+		name = name[:i]
+	}
+	return name
 }

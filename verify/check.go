@@ -372,7 +372,7 @@ func classify(err error, badSig string) (string, string) {
 	case strings.Contains(msg, "failed to verify signature"):
 		return badSig, msg
 	case strings.Contains(msg, "failed to verify leaf certificate"):
-		return result.SigUntrustedCertificate, msg
+		return result.SigUntrustedCertificate, "the certificate does not chain to a certificate authority of the trusted root (at the signing time): " + msg
 	case strings.Contains(msg, "failed to verify certificate identity"):
 		return result.SigIdentityMismatch, msg
 	}

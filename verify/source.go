@@ -34,6 +34,9 @@ type Source interface {
 	Referrers(ctx context.Context) ([]v1.Descriptor, error)
 	// Manifest returns the manifest with a digest.
 	Manifest(ctx context.Context, h v1.Hash) (v1.Image, error)
+	// Pinned names exactly the image checked: repository@digest for a
+	// registry, the name given for a layout.
+	Pinned() string
 }
 
 // Open finds the image target names: an OCI layout directory (DIR or
@@ -91,6 +94,7 @@ func openRegistry(ctx context.Context, target string, opts image.Options) (*regi
 
 func (r *registry) Name() string     { return r.name }
 func (r *registry) Subject() v1.Hash { return r.subject }
+func (r *registry) Pinned() string   { return r.repo.Digest(r.subject.String()).String() }
 
 func (r *registry) Tagged(ctx context.Context, tag string) (v1.Image, error) {
 	img, err := remote.Image(r.repo.Tag(tag), r.withContext(ctx)...)
@@ -192,6 +196,7 @@ func isSignatureTag(tag string) bool {
 
 func (l *layoutSource) Name() string     { return l.name }
 func (l *layoutSource) Subject() v1.Hash { return l.subject }
+func (l *layoutSource) Pinned() string   { return l.name }
 
 func (l *layoutSource) Tagged(_ context.Context, tag string) (v1.Image, error) {
 	for _, d := range l.index.Manifests {
