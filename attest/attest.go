@@ -162,10 +162,11 @@ func DecodeStatement(data []byte) (*Statement, error) {
 // Names reports whether a subject of the statement has the digest, given
 // as "algorithm:hex".
 func (s *Statement) Names(digest string) bool {
-	alg, want, ok := strings.Cut(digest, ":")
-	if !ok {
+	i := strings.LastIndexByte(digest, ':') // hex has no colon
+	if i < 0 {
 		return false
 	}
+	alg, want := digest[:i], digest[i+1:]
 	for _, sub := range s.Subject {
 		if d, ok := sub.Digest[alg]; ok && strings.EqualFold(d, want) {
 			return true
