@@ -341,10 +341,41 @@ func (c *checker) verifyKeyless(e *entity, cert *x509.Certificate, s *result.Sig
 	res, err := verifyWith(c.opts.TrustedRoot, vopts, e, ids...)
 	if err != nil {
 		s.Reason, s.Detail = classify(err, result.SigBadSignature)
+		if s.Reason == result.SigUntrustedCertificate {
+			if at, ok := outsideValidity(c.opts.TrustedRoot, vopts, e, cert); ok {
+				s.Reason = result.SigExpiredCertificate
+				s.Detail = fmt.Sprintf("the signature was made at %s (a verified timestamp), when the certificate, valid from %s to %s, was not valid",
+					at.UTC().Format(time.RFC3339), cert.NotBefore.UTC().Format(time.RFC3339), cert.NotAfter.UTC().Format(time.RFC3339))
+			}
+		}
 		return nil
 	}
 	s.Verified = true
 	return res
+}
+
+// outsideValidity returns a verified timestamp of the signature that
+// falls outside the certificate's validity, telling an expired
+// certificate from an untrusted one.
+func outsideValidity(trusted root.TrustedMaterial, vopts []sgverify.VerifierOption, e *entity, cert *x509.Certificate) (time.Time, bool) {
+	v, err := sgverify.NewVerifier(trusted, vopts...)
+	if err != nil {
+		return time.Time{}, false
+	}
+	logged, err := v.VerifyTransparencyLogInclusion(e.bundle)
+	if err != nil {
+		return time.Time{}, false
+	}
+	stamps, err := v.VerifyObserverTimestamps(e.bundle, logged)
+	if err != nil {
+		return time.Time{}, false
+	}
+	for _, ts := range stamps {
+		if ts.Timestamp.Before(cert.NotBefore) || ts.Timestamp.After(cert.NotAfter) {
+			return ts.Timestamp, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // verifyWith runs sigstore-go. A message signature is checked over the

@@ -152,19 +152,25 @@ func sign(t *testing.T, key *ecdsa.PrivateKey, data []byte) []byte {
 
 // keylessBundle is a Sigstore bundle (v0.3) of a DSSE envelope of a
 // statement about digest, signed by the leaf's key; no transparency log
-// entry, no timestamp.
-func keylessBundle(t *testing.T, cert *x509.Certificate, key *ecdsa.PrivateKey, digest v1.Hash, predicateType, predicate string) []byte {
+// entry; an RFC 3161 timestamp of the signature when stamp is set.
+func keylessBundle(t *testing.T, cert *x509.Certificate, key *ecdsa.PrivateKey, digest v1.Hash, predicateType, predicate string, stamp func([]byte) []byte) []byte {
 	t.Helper()
 	stmt, err := attest.NewStatement("app", digest.String(), predicateType, json.RawMessage(predicate))
 	if err != nil {
 		t.Fatal(err)
 	}
 	sig := sign(t, key, attest.PAE(attest.PayloadType, stmt))
+	material := map[string]any{
+		"certificate": map[string]any{"rawBytes": base64.StdEncoding.EncodeToString(cert.Raw)},
+	}
+	if stamp != nil {
+		material["timestampVerificationData"] = map[string]any{"rfc3161Timestamps": []any{
+			map[string]any{"signedTimestamp": base64.StdEncoding.EncodeToString(stamp(sig))},
+		}}
+	}
 	b := map[string]any{
-		"mediaType": mediaBundleV03,
-		"verificationMaterial": map[string]any{
-			"certificate": map[string]any{"rawBytes": base64.StdEncoding.EncodeToString(cert.Raw)},
-		},
+		"mediaType":            mediaBundleV03,
+		"verificationMaterial": material,
 		"dsseEnvelope": map[string]any{
 			"payload":     base64.StdEncoding.EncodeToString(stmt),
 			"payloadType": attest.PayloadType,
@@ -201,25 +207,41 @@ func cosignKeyless(t *testing.T, cert *x509.Certificate, key *ecdsa.PrivateKey, 
 // cosign .sig and a bundle referrer, both signed by cert.
 func keylessLayout(t *testing.T, cert *x509.Certificate, key *ecdsa.PrivateKey) string {
 	t.Helper()
+	dir, p, img := imageLayout(t)
+	d, _ := img.Digest()
+	sig := cosignKeyless(t, cert, key, d)
+	if err := p.AppendImage(sig, layout.WithAnnotations(map[string]string{refName: "sha256-" + d.Hex + ".sig"})); err != nil {
+		t.Fatal(err)
+	}
+	appendReferrer(t, p, img, keylessBundle(t, cert, key, d, attest.CycloneDX, sbomPredicate, nil))
+	return dir
+}
+
+// imageLayout writes an OCI layout with one image, ref name v1.
+func imageLayout(t *testing.T) (string, layout.Path, v1.Image) {
+	t.Helper()
 	dir := t.TempDir()
 	p, err := layout.Write(dir, empty.Index)
 	if err != nil {
 		t.Fatal(err)
 	}
 	img := mustImage(t, "app v1")
-	d, _ := img.Digest()
 	if err := p.AppendImage(img, layout.WithAnnotations(map[string]string{refName: "v1"})); err != nil {
 		t.Fatal(err)
 	}
-	sig := cosignKeyless(t, cert, key, d)
-	if err := p.AppendImage(sig, layout.WithAnnotations(map[string]string{refName: "sha256-" + d.Hex + ".sig"})); err != nil {
-		t.Fatal(err)
-	}
+	return dir, p, img
+}
+
+// appendReferrer adds a manifest whose subject is img and whose layer is
+// the bundle.
+func appendReferrer(t *testing.T, p layout.Path, img v1.Image, bundle []byte) {
+	t.Helper()
+	d, _ := img.Digest()
 	m, _ := img.Manifest()
 	raw, _ := img.RawManifest()
 	subject := v1.Descriptor{MediaType: m.MediaType, Digest: d, Size: int64(len(raw))}
 	bundleImg, err := mutate.Append(mutate.MediaType(empty.Image, types.OCIManifestSchema1), mutate.Addendum{
-		Layer: static.NewLayer(keylessBundle(t, cert, key, d, attest.CycloneDX, sbomPredicate), mediaBundleV03),
+		Layer: static.NewLayer(bundle, mediaBundleV03),
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -227,7 +249,6 @@ func keylessLayout(t *testing.T, cert *x509.Certificate, key *ecdsa.PrivateKey) 
 	if err := p.AppendImage(mutate.Subject(bundleImg, subject).(v1.Image)); err != nil {
 		t.Fatal(err)
 	}
-	return dir
 }
 
 func TestKeyless(t *testing.T) {
