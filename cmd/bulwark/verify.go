@@ -52,7 +52,7 @@ func runVerify(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	)
 	fs := cliflag.NewSet("verify", usage("verify"), stderr)
 	pol.register(fs)
-	out.register(fs, []string{"table", "json"}, "", "no signature verifies")
+	out.register(fs, []string{"table", "json", "sarif"}, "", "no signature verifies")
 	fs.StringVar(&img.Username, "username", os.Getenv("BULWARK_USERNAME"), "registry `user` (default $BULWARK_USERNAME; otherwise ~/.docker/config.json)")
 	fs.StringVar(&img.Password, "password", os.Getenv("BULWARK_PASSWORD"), "registry `password` (default $BULWARK_PASSWORD)")
 	fs.BoolVar(&img.Insecure, "insecure", false, "allow plain HTTP and unverified TLS to the registry")

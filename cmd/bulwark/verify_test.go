@@ -86,6 +86,10 @@ func TestVerifyCommand(t *testing.T) {
 	if code != 3 || !strings.Contains(errOut, "no-signature") || !strings.Contains(out, "NOT VERIFIED: no-signature") {
 		t.Errorf("unsigned: exit %d: %s\n%s", code, errOut, out)
 	}
+	code, out, _ = bulwark(t, "verify", "--insecure", "--key", key, "--format", "sarif", "--quiet", unsigned)
+	if code != 0 || !strings.Contains(out, `"ruleId": "BW-SIG-NO-SIGNATURE"`) {
+		t.Errorf("sarif: exit %d:\n%s", code, out)
+	}
 	for _, tt := range []struct {
 		args []string
 		code int
