@@ -31,6 +31,10 @@ import (
 // layers (it takes a certificate chain without further options).
 const mediaBundleV01 = "application/vnd.dev.sigstore.bundle+json;version=0.1"
 
+// errInvalid marks signatures that were read but do not hold together
+// (a log entry that does not match the signature, say).
+var errInvalid = errors.New("invalid signature bundle")
+
 // checker verifies the signatures of one image.
 type checker struct {
 	opts    Options
@@ -79,6 +83,9 @@ func (c *checker) check(f found) []result.Signature {
 		e, err := makeEntity(l, data)
 		if err != nil {
 			s.Reason, s.Detail = result.SigCorrupt, err.Error()
+			if errors.Is(err, errInvalid) {
+				s.Reason = result.SigInvalid
+			}
 			out = append(out, s)
 			continue
 		}
@@ -127,6 +134,13 @@ func makeEntity(l v1.Descriptor, data []byte) (*entity, error) {
 	if err != nil {
 		return nil, err
 	}
+	if a := l.Annotations[annotationRekor]; a != "" {
+		entry, err := rekorEntry(a)
+		if err != nil {
+			return nil, err
+		}
+		material.TlogEntries = append(material.TlogEntries, entry)
+	}
 	pb := &protobundle.Bundle{MediaType: mediaBundleV01, VerificationMaterial: material}
 	e := &entity{format: "cosign"}
 	switch l.MediaType {
@@ -155,7 +169,7 @@ func makeEntity(l v1.Descriptor, data []byte) (*entity, error) {
 	}
 	b, err := bundle.NewBundle(pb)
 	if err != nil {
-		return nil, fmt.Errorf("signature: %w", err)
+		return nil, fmt.Errorf("%w: %w", errInvalid, err)
 	}
 	e.bundle = b
 	return e, nil
@@ -406,6 +420,8 @@ func classify(err error, badSig string) (string, string) {
 		return result.SigUntrustedCertificate, "the certificate does not chain to a certificate authority of the trusted root (at the signing time): " + msg
 	case strings.Contains(msg, "failed to verify certificate identity"):
 		return result.SigIdentityMismatch, msg
+	case strings.Contains(msg, "integrated time outside certificate validity"):
+		return result.SigExpiredCertificate, "the transparency log entry was integrated when the certificate was not valid: " + msg
 	}
 	return result.SigInvalid, msg
 }
