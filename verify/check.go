@@ -59,6 +59,10 @@ func (c *checker) check(f found) []result.Signature {
 	if err != nil {
 		return []result.Signature{{Kind: result.SignatureKindSignature, Format: "cosign", Location: f.location, Reason: result.SigCorrupt, Detail: err.Error()}}
 	}
+	if len(m.Layers) > maxLayers {
+		return []result.Signature{{Kind: result.SignatureKindSignature, Format: "cosign", Location: f.location, Reason: result.SigInvalid,
+			Detail: fmt.Sprintf("%d layers; more than %d are not read", len(m.Layers), maxLayers)}}
+	}
 	var out []result.Signature
 	for _, l := range m.Layers {
 		if !isSignatureLayer(l.MediaType) {

@@ -29,6 +29,14 @@ const (
 	annotationBundleType = "dev.sigstore.bundle.predicateType"
 )
 
+// Bounds on what a registry can make a check read: manifests referring
+// to the image, and signature layers in one manifest. Past them the check
+// fails rather than reading on or silently skipping some.
+const (
+	maxReferrers = 256
+	maxLayers    = 64
+)
+
 // found is one manifest that may carry signatures.
 type found struct {
 	location string // "tag sha256-….sig" or "referrer sha256:…"
@@ -53,6 +61,9 @@ func discover(ctx context.Context, src Source) ([]found, error) {
 	refs, err := src.Referrers(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if len(refs) > maxReferrers {
+		return nil, fmt.Errorf("verify: %s has %d referrers; more than %d are not read", subject, len(refs), maxReferrers)
 	}
 	for _, d := range refs {
 		if !d.MediaType.IsImage() && d.MediaType != "" {

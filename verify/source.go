@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/bulwark-sec/bulwark/image"
 )
@@ -165,15 +166,21 @@ func openLayout(dir, sel, target string) (*layoutSource, error) {
 		return nil, fmt.Errorf("verify: %s: %w", dir, err)
 	}
 	l := &layoutSource{name: target, path: p, index: m}
-	var found []v1.Descriptor
+	var found, named []v1.Descriptor
 	for _, d := range m.Manifests {
 		ref := d.Annotations[refName]
 		switch {
 		case sel != "" && ref == sel:
 			found = append(found, d)
-		case sel == "" && !isSignatureTag(ref) && d.ArtifactType == "":
+		case sel == "" && !isSignatureTag(ref) && isImage(d):
 			found = append(found, d)
+			if ref != "" {
+				named = append(named, d)
+			}
 		}
+	}
+	if len(named) > 0 {
+		found = named // a referrer beside the image has no name
 	}
 	switch len(found) {
 	case 0:
@@ -186,6 +193,19 @@ func openLayout(dir, sel, target string) (*layoutSource, error) {
 		return l, nil
 	}
 	return nil, fmt.Errorf("verify: %s holds %d images; pick one with %s:NAME", dir, len(found), dir)
+}
+
+// isImage says whether a layout's descriptor is an image or index rather
+// than an artifact (whose artifactType, or config media type, says so).
+func isImage(d v1.Descriptor) bool {
+	if d.MediaType.IsIndex() {
+		return true
+	}
+	switch types.MediaType(d.ArtifactType) {
+	case "", types.OCIConfigJSON, types.DockerConfigJSON:
+		return d.MediaType.IsImage()
+	}
+	return false
 }
 
 // isSignatureTag says whether a tag is one of cosign's or the OCI

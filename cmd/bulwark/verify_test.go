@@ -87,7 +87,7 @@ func TestVerifyCommand(t *testing.T) {
 		t.Errorf("unsigned: exit %d: %s\n%s", code, errOut, out)
 	}
 	code, out, _ = bulwark(t, "verify", "--insecure", "--key", key, "--format", "sarif", "--quiet", unsigned)
-	if code != 0 || !strings.Contains(out, `"ruleId": "BW-SIG-NO-SIGNATURE"`) {
+	if code != 0 || !strings.Contains(out, `"ruleId": "signature-no-signature"`) {
 		t.Errorf("sarif: exit %d:\n%s", code, out)
 	}
 	for _, tt := range []struct {

@@ -329,9 +329,9 @@ func (b *builder) misconfiguration(f misconfig.Finding) {
 }
 
 // signature is the finding of a failed signature check: one rule per
-// reason (BW-SIG-WRONG-KEY, ...), located at the image.
+// reason (signature-wrong-key, ...), located at the image.
 func (b *builder) signature(r *report.Report, c *result.SignatureCheck) {
-	id := "BW-SIG-" + strings.ToUpper(c.Reason)
+	id := "signature-" + c.Reason
 	i := b.ruleIndex(id, func() rule {
 		return rule{
 			Name:             "SignatureNotVerified",

@@ -66,7 +66,7 @@ func TestSignature(t *testing.T) {
 	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
 		t.Fatal(err)
 	}
-	if res := got.Runs[0].Results; len(res) != 1 || res[0].RuleID != "BW-SIG-DIGEST-MISMATCH" || res[0].Level != "error" {
+	if res := got.Runs[0].Results; len(res) != 1 || res[0].RuleID != "signature-digest-mismatch" || res[0].Level != "error" {
 		t.Errorf("%+v", res)
 	}
 	r.Signatures.Verified = true

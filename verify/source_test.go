@@ -1,0 +1,82 @@
+package verify
+
+import (
+	"context"
+	"crypto"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-containerregistry/pkg/v1/empty"
+	"github.com/google/go-containerregistry/pkg/v1/layout"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
+	"github.com/google/go-containerregistry/pkg/v1/static"
+	"github.com/google/go-containerregistry/pkg/v1/types"
+
+	"github.com/bulwark-sec/bulwark/image"
+	"github.com/bulwark-sec/bulwark/result"
+)
+
+func TestOpenErrors(t *testing.T) {
+	dir, p, _ := imageLayout(t)
+	if err := p.AppendImage(mustImage(t, "app v2"), layout.WithAnnotations(map[string]string{refName: "v2"})); err != nil {
+		t.Fatal(err)
+	}
+	archive := filepath.Join(t.TempDir(), "app.tar")
+	os.WriteFile(archive, []byte("not a layout"), 0o644)
+	for target, want := range map[string]string{
+		dir:                   "holds 2 images; pick one",
+		dir + ":v3":           `no image named "v3"`,
+		archive:               "not archives",
+		"":                    "no image named",
+		"UPPER/Case:bad tag!": "neither an OCI layout nor an image reference",
+		t.TempDir():           "not an OCI layout",
+	} {
+		if _, err := Open(context.Background(), target, image.Options{}); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: %v, want %q", target, err, want)
+		}
+	}
+	if src, err := Open(context.Background(), dir+":v2", image.Options{}); err != nil || src.Pinned() != dir+":v2" {
+		t.Errorf("v2: %v", err)
+	}
+	// One image beside its signature tag and a nameless referrer: no
+	// selector needed.
+	one, p1, img := imageLayout(t)
+	d, _ := img.Digest()
+	appendReferrer(t, p1, img, []byte("{}"))
+	if err := p1.AppendImage(mustImage(t, "sig"), layout.WithAnnotations(map[string]string{refName: "sha256-" + d.Hex + ".sig"})); err != nil {
+		t.Fatal(err)
+	}
+	if src, err := Open(context.Background(), one, image.Options{}); err != nil || src.Subject() != d {
+		t.Errorf("one image: %v", err)
+	}
+}
+
+// TestBounds: a signature manifest with more layers than are read fails
+// with a reason instead of being read.
+func TestBounds(t *testing.T) {
+	dir, p, img := imageLayout(t)
+	d, _ := img.Digest()
+	sig := mutate.MediaType(empty.Image, types.OCIManifestSchema1)
+	for i := 0; i <= maxLayers; i++ {
+		var err error
+		sig, err = mutate.Append(sig, mutate.Addendum{Layer: static.NewLayer([]byte(fmt.Sprint(i)), mediaSimpleSigning)})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := p.AppendImage(sig, layout.WithAnnotations(map[string]string{refName: "sha256-" + d.Hex + ".sig"})); err != nil {
+		t.Fatal(err)
+	}
+	src, err := Open(context.Background(), dir+":v1", image.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	chk, err := Check(context.Background(), src, Options{Keys: []crypto.PublicKey{&mustECKey(t).PublicKey}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	expect(t, chk, result.SigInvalid)
+}
