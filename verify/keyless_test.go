@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"context"
 	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -110,6 +109,12 @@ func (ca testCA) leaf(t *testing.T, identity, issuer string, notBefore, notAfter
 			{Id: oidIssuerV2, Value: v2},
 		},
 	}
+	return ca.issue(t, tmpl, key), key
+}
+
+// issue signs a certificate for key's public half.
+func (ca testCA) issue(t *testing.T, tmpl *x509.Certificate, key *ecdsa.PrivateKey) *x509.Certificate {
+	t.Helper()
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +123,7 @@ func (ca testCA) leaf(t *testing.T, identity, issuer string, notBefore, notAfter
 	if err != nil {
 		t.Fatal(err)
 	}
-	return cert, key
+	return cert
 }
 
 // trustedRoot writes Sigstore's trusted_root.json with the CA alone.
@@ -209,12 +214,42 @@ func keylessLayout(t *testing.T, cert *x509.Certificate, key *ecdsa.PrivateKey) 
 	t.Helper()
 	dir, p, img := imageLayout(t)
 	d, _ := img.Digest()
-	sig := cosignKeyless(t, cert, key, d)
+	appendSigTag(t, p, d, cosignKeyless(t, cert, key, d))
+	appendReferrer(t, p, img, keylessBundle(t, cert, key, d, attest.CycloneDX, sbomPredicate, nil))
+	return dir
+}
+
+// checkLayout checks the image v1 of an OCI layout.
+func checkLayout(t *testing.T, dir string, opts Options) *result.SignatureCheck {
+	t.Helper()
+	return check(t, dir+":v1", opts, image.Options{})
+}
+
+// keylessPolicy trusts the CA and what extra adds to the trusted root
+// (tlogs, timestampAuthorities), for the test identity.
+func keylessPolicy(t *testing.T, ca testCA, extra map[string]any) Options {
+	t.Helper()
+	var doc map[string]any
+	if err := json.Unmarshal(trustedRootJSON(t, ca), &doc); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range extra {
+		doc[k] = v
+	}
+	js, _ := json.Marshal(doc)
+	tr, err := root.NewTrustedRootFromJSON(js)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Options{TrustedRoot: tr, Identities: []Identity{{Subject: testIdentity, Issuer: testIssuer}}}
+}
+
+// appendSigTag adds sig to the layout as cosign's .sig tag of digest d.
+func appendSigTag(t *testing.T, p layout.Path, d v1.Hash, sig v1.Image) {
+	t.Helper()
 	if err := p.AppendImage(sig, layout.WithAnnotations(map[string]string{refName: "sha256-" + d.Hex + ".sig"})); err != nil {
 		t.Fatal(err)
 	}
-	appendReferrer(t, p, img, keylessBundle(t, cert, key, d, attest.CycloneDX, sbomPredicate, nil))
-	return dir
 }
 
 // imageLayout writes an OCI layout with one image, ref name v1.
@@ -285,15 +320,7 @@ func TestKeyless(t *testing.T) {
 		{"no identities", valid, validKey, Options{Keys: []crypto.PublicKey{&validKey.PublicKey}}, result.SigNoTrust},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			dir := keylessLayout(t, tc.cert, tc.key)
-			src, err := Open(context.Background(), dir+":v1", image.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			chk, err := Check(context.Background(), src, tc.opts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			chk := checkLayout(t, keylessLayout(t, tc.cert, tc.key), tc.opts)
 			if len(chk.Signatures) != 2 {
 				t.Fatalf("found %d signatures, want the .sig and the bundle: %+v", len(chk.Signatures), chk.Signatures)
 			}

@@ -1,7 +1,6 @@
 package verify
 
 import (
-	"context"
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"crypto/x509"
@@ -13,13 +12,10 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/v1/empty"
-	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/static"
 	"github.com/google/go-containerregistry/pkg/v1/types"
-	"github.com/sigstore/sigstore-go/pkg/root"
 
-	"github.com/bulwark-sec/bulwark/image"
 	"github.com/bulwark-sec/bulwark/result"
 )
 
@@ -97,17 +93,7 @@ func (l testLog) annotation(t *testing.T, signer *ecdsa.PrivateKey, payload, sig
 func TestKeylessRekorBundleAnnotation(t *testing.T) {
 	ca := newCA(t, "bulwark test CA")
 	log := newLog(t)
-	var doc map[string]any
-	if err := json.Unmarshal(trustedRootJSON(t, ca), &doc); err != nil {
-		t.Fatal(err)
-	}
-	doc["tlogs"] = []any{log.trustedRootEntry(t, time.Now().Add(-24*time.Hour))}
-	js, _ := json.Marshal(doc)
-	tr, err := root.NewTrustedRootFromJSON(js)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := Options{TrustedRoot: tr, Identities: []Identity{{Subject: testIdentity, Issuer: testIssuer}}}
+	opts := keylessPolicy(t, ca, map[string]any{"tlogs": []any{log.trustedRootEntry(t, time.Now().Add(-24*time.Hour))}})
 	now := time.Now()
 	// A short-lived certificate, long expired, as Fulcio's are.
 	cert, key := ca.leaf(t, testIdentity, testIssuer, now.Add(-3*time.Hour), now.Add(-3*time.Hour+10*time.Minute))
@@ -146,17 +132,8 @@ func TestKeylessRekorBundleAnnotation(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := p.AppendImage(sigImg, layout.WithAnnotations(map[string]string{refName: "sha256-" + d.Hex + ".sig"})); err != nil {
-				t.Fatal(err)
-			}
-			src, err := Open(context.Background(), dir+":v1", image.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			chk, err := Check(context.Background(), src, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			appendSigTag(t, p, d, sigImg)
+			chk := checkLayout(t, dir, opts)
 			if tc.reason == "" {
 				expectOK(t, chk)
 				if at := chk.Signatures[0].SignedAt; at == nil || at.Unix() != signedAt.Unix() {

@@ -46,9 +46,7 @@ func TestOpenErrors(t *testing.T) {
 	one, p1, img := imageLayout(t)
 	d, _ := img.Digest()
 	appendReferrer(t, p1, img, []byte("{}"))
-	if err := p1.AppendImage(mustImage(t, "sig"), layout.WithAnnotations(map[string]string{refName: "sha256-" + d.Hex + ".sig"})); err != nil {
-		t.Fatal(err)
-	}
+	appendSigTag(t, p1, d, mustImage(t, "sig"))
 	if src, err := Open(context.Background(), one, image.Options{}); err != nil || src.Subject() != d {
 		t.Errorf("one image: %v", err)
 	}
@@ -67,16 +65,6 @@ func TestBounds(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := p.AppendImage(sig, layout.WithAnnotations(map[string]string{refName: "sha256-" + d.Hex + ".sig"})); err != nil {
-		t.Fatal(err)
-	}
-	src, err := Open(context.Background(), dir+":v1", image.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	chk, err := Check(context.Background(), src, Options{Keys: []crypto.PublicKey{&mustECKey(t).PublicKey}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	expect(t, chk, result.SigInvalid)
+	appendSigTag(t, p, d, sig)
+	expect(t, checkLayout(t, dir, Options{Keys: []crypto.PublicKey{&mustECKey(t).PublicKey}}), result.SigInvalid)
 }

@@ -1,24 +1,19 @@
 package verify
 
 import (
-	"context"
 	"crypto"
-	"crypto/rand"
 	"crypto/sha256"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/asn1"
 	"encoding/base64"
-	"encoding/json"
 	"math/big"
 	"testing"
 	"time"
 
 	"github.com/digitorus/timestamp"
-	"github.com/sigstore/sigstore-go/pkg/root"
 
 	"github.com/bulwark-sec/bulwark/attest"
-	"github.com/bulwark-sec/bulwark/image"
 	"github.com/bulwark-sec/bulwark/result"
 )
 
@@ -44,14 +39,7 @@ func (ca testCA) tsa(t *testing.T) (*x509.Certificate, func(at time.Time) func([
 		KeyUsage:        x509.KeyUsageDigitalSignature,
 		ExtraExtensions: []pkix.Extension{{Id: asn1.ObjectIdentifier{2, 5, 29, 37}, Critical: true, Value: eku}},
 	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca.cert, &key.PublicKey, ca.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cert := ca.issue(t, tmpl, key)
 	return cert, func(at time.Time) func([]byte) []byte {
 		return func(sig []byte) []byte {
 			sum := sha256.Sum256(sig)
@@ -76,11 +64,7 @@ func TestKeylessTimestamp(t *testing.T) {
 	ca := newCA(t, "bulwark test CA")
 	tsaCA := newCA(t, "bulwark test TSA root")
 	tsaCert, stampAt := tsaCA.tsa(t)
-	var doc map[string]any
-	if err := json.Unmarshal(trustedRootJSON(t, ca), &doc); err != nil {
-		t.Fatal(err)
-	}
-	doc["timestampAuthorities"] = []any{map[string]any{
+	opts := keylessPolicy(t, ca, map[string]any{"timestampAuthorities": []any{map[string]any{
 		"subject": map[string]any{"organization": "bulwark-test", "commonName": "bulwark test TSA"},
 		"uri":     "https://tsa.bulwark.test",
 		"certChain": map[string]any{"certificates": []any{
@@ -88,13 +72,7 @@ func TestKeylessTimestamp(t *testing.T) {
 			map[string]any{"rawBytes": base64.StdEncoding.EncodeToString(tsaCA.cert.Raw)},
 		}},
 		"validFor": map[string]any{"start": tsaCA.cert.NotBefore.UTC().Format(time.RFC3339)},
-	}}
-	js, _ := json.Marshal(doc)
-	tr, err := root.NewTrustedRootFromJSON(js)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := Options{TrustedRoot: tr, Identities: []Identity{{Subject: testIdentity, Issuer: testIssuer}}}
+	}}})
 	now := time.Now()
 	expired, key := ca.leaf(t, testIdentity, testIssuer, now.Add(-3*time.Hour), now.Add(-2*time.Hour))
 
@@ -112,14 +90,7 @@ func TestKeylessTimestamp(t *testing.T) {
 			dir, p, img := imageLayout(t)
 			d, _ := img.Digest()
 			appendReferrer(t, p, img, keylessBundle(t, expired, key, d, attest.CosignSign, `{}`, tc.stamp))
-			src, err := Open(context.Background(), dir+":v1", image.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			chk, err := Check(context.Background(), src, opts)
-			if err != nil {
-				t.Fatal(err)
-			}
+			chk := checkLayout(t, dir, opts)
 			if tc.reason == "" {
 				expectOK(t, chk)
 				s := chk.Signatures[0]
