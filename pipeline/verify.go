@@ -21,13 +21,17 @@ func Verify(ctx context.Context, target string, img image.Options, opts verify.O
 	if err != nil {
 		return nil, err
 	}
+	defer src.Close()
 	chk, err := verify.Check(ctx, src, opts)
 	if err != nil {
 		return nil, err
 	}
 	kind := result.KindRegistry
-	if info, err := os.Stat(target); err == nil && info.IsDir() {
-		kind = result.KindOCILayout
+	if info, err := os.Stat(target); err == nil {
+		kind = result.KindOCIArchive
+		if info.IsDir() {
+			kind = result.KindOCILayout
+		}
 	}
 	o := Options{}
 	return &report.Report{
@@ -62,6 +66,7 @@ func (o *Options) checkSignatures(ctx context.Context, t *Target) (*result.Signa
 	if err != nil {
 		return nil, err
 	}
+	defer src.Close()
 	if t.Reference != "" {
 		t.Reference = src.Pinned()
 	}

@@ -137,6 +137,15 @@ func TestCosignKey(t *testing.T) {
 		t.Errorf("signature: %+v", sig)
 	}
 
+	// cosign save writes an OCI layout with the signatures beside the
+	// image, named by kind.
+	saved := filepath.Join(t.TempDir(), "saved")
+	testcosign.Run(t, s.dir, "save", "--allow-insecure-registry", "--allow-http-registry", "--dir", saved, s.repo+":v1")
+	chk = check(t, saved, good, image.Options{})
+	if !chk.Verified || chk.Subject != s.digest.String() || len(chk.Signatures) != 2 {
+		t.Errorf("cosign save layout: %+v", chk)
+	}
+
 	// Each way of breaking it fails with its own reason.
 	t.Run("wrong key", func(t *testing.T) {
 		chk := check(t, s.repo+":v1", Options{Keys: []crypto.PublicKey{s.otherKey}}, image.Options{})

@@ -29,6 +29,7 @@ import (
 
 	"github.com/bulwark-sec/bulwark/attest"
 	"github.com/bulwark-sec/bulwark/image"
+	"github.com/bulwark-sec/bulwark/internal/testimage"
 	"github.com/bulwark-sec/bulwark/result"
 )
 
@@ -320,7 +321,16 @@ func TestKeyless(t *testing.T) {
 		{"no identities", valid, validKey, Options{Keys: []crypto.PublicKey{&validKey.PublicKey}}, result.SigNoTrust},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			chk := checkLayout(t, keylessLayout(t, tc.cert, tc.key), tc.opts)
+			dir := keylessLayout(t, tc.cert, tc.key)
+			chk := checkLayout(t, dir, tc.opts)
+			// The same layout packed as an oci-archive says the same.
+			archive := filepath.Join(t.TempDir(), "app.oci.tar")
+			if err := testimage.WriteOCIArchiveOfLayout(archive, dir); err != nil {
+				t.Fatal(err)
+			}
+			if again := check(t, archive+":v1", tc.opts, image.Options{}); again.Verified != chk.Verified || again.Reason != chk.Reason {
+				t.Errorf("oci-archive: %v %s, layout: %v %s", again.Verified, again.Reason, chk.Verified, chk.Reason)
+			}
 			if len(chk.Signatures) != 2 {
 				t.Fatalf("found %d signatures, want the .sig and the bundle: %+v", len(chk.Signatures), chk.Signatures)
 			}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"path"
 	"path/filepath"
 	"strings"
 
@@ -38,6 +39,8 @@ type Source interface {
 	// Pinned names exactly the image checked: repository@digest for a
 	// registry, the name given for a layout.
 	Pinned() string
+	// Close releases what Open made (an oci-archive's unpacked layout).
+	Close() error
 }
 
 // Open finds the image target names: an OCI layout directory (DIR or
@@ -54,11 +57,37 @@ func Open(ctx context.Context, target string, opts image.Options) (Source, error
 	}
 	if info, err := os.Stat(dir); err == nil {
 		if !info.IsDir() {
-			return nil, fmt.Errorf("verify: %s: signatures are read from registries and OCI layout directories, not archives (docker-archives cannot hold them; unpack an oci-archive first)", dir)
+			return openOCIArchive(dir, sel, target, opts)
 		}
 		return openLayout(dir, sel, target)
 	}
 	return openRegistry(ctx, target, opts)
+}
+
+// openOCIArchive unpacks an oci-archive's layout (as the image source
+// does) into a temporary directory that Close removes.
+func openOCIArchive(file, sel, target string, opts image.Options) (*layoutSource, error) {
+	tmp, err := os.MkdirTemp(opts.TempDir, "bulwark-verify-")
+	if err != nil {
+		return nil, fmt.Errorf("verify: %w", err)
+	}
+	err = image.UnpackOCIArchive(file, tmp)
+	if err == nil {
+		if _, serr := os.Stat(filepath.Join(tmp, "index.json")); serr != nil {
+			err = errors.New("not an oci-archive (no index.json); signatures are read from registries, OCI layouts and oci-archives, and a docker-archive cannot hold them")
+		}
+	}
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("verify: %s: %w", file, err)
+	}
+	l, err := openLayout(tmp, sel, target)
+	if err != nil {
+		os.RemoveAll(tmp)
+		return nil, fmt.Errorf("%w (in %s)", err, file)
+	}
+	l.temp = tmp
+	return l, nil
 }
 
 type registry struct {
@@ -96,6 +125,7 @@ func openRegistry(ctx context.Context, target string, opts image.Options) (*regi
 func (r *registry) Name() string     { return r.name }
 func (r *registry) Subject() v1.Hash { return r.subject }
 func (r *registry) Pinned() string   { return r.repo.Digest(r.subject.String()).String() }
+func (r *registry) Close() error     { return nil }
 
 func (r *registry) Tagged(ctx context.Context, tag string) (v1.Image, error) {
 	img, err := remote.Image(r.repo.Tag(tag), r.withContext(ctx)...)
@@ -144,6 +174,7 @@ func notFound(err error) bool {
 const refName = "org.opencontainers.image.ref.name"
 
 type layoutSource struct {
+	temp    string // an unpacked oci-archive, removed by Close
 	name    string
 	path    layout.Path
 	index   *v1.IndexManifest
@@ -172,7 +203,9 @@ func openLayout(dir, sel, target string) (*layoutSource, error) {
 		switch {
 		case sel != "" && ref == sel:
 			found = append(found, d)
-		case sel == "" && !isSignatureTag(ref) && isImage(d):
+		case sel == "" && (cosignKind(d) == "image" || cosignKind(d) == "imageIndex"):
+			return &layoutSource{name: target, path: p, index: m, subject: d.Digest}, nil
+		case sel == "" && !isSignatureTag(ref) && cosignKind(d) == "" && isImage(d):
 			found = append(found, d)
 			if ref != "" {
 				named = append(named, d)
@@ -218,13 +251,29 @@ func (l *layoutSource) Name() string     { return l.name }
 func (l *layoutSource) Subject() v1.Hash { return l.subject }
 func (l *layoutSource) Pinned() string   { return l.name }
 
+func (l *layoutSource) Close() error {
+	if l.temp == "" {
+		return nil
+	}
+	return os.RemoveAll(l.temp)
+}
+
 func (l *layoutSource) Tagged(_ context.Context, tag string) (v1.Image, error) {
+	// cosign save names its manifests by kind, not tag: sigs and atts of
+	// the one image it saves.
+	kind := map[string]string{".sig": "sigs", ".att": "atts"}[path.Ext(tag)]
 	for _, d := range l.index.Manifests {
-		if d.Annotations[refName] == tag {
+		if d.Annotations[refName] == tag || (kind != "" && cosignKind(d) == kind) {
 			return l.path.Image(d.Digest)
 		}
 	}
 	return nil, nil
+}
+
+// cosignKind is what cosign save says a layout's manifest is: image,
+// imageIndex, sigs or atts.
+func cosignKind(d v1.Descriptor) string {
+	return strings.TrimPrefix(d.Annotations["kind"], "dev.cosignproject.cosign/")
 }
 
 // Referrers are the layout's manifests whose subject is the image.

@@ -16,6 +16,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"github.com/bulwark-sec/bulwark/image"
+	"github.com/bulwark-sec/bulwark/internal/testimage"
 	"github.com/bulwark-sec/bulwark/result"
 )
 
@@ -26,10 +27,15 @@ func TestOpenErrors(t *testing.T) {
 	}
 	archive := filepath.Join(t.TempDir(), "app.tar")
 	os.WriteFile(archive, []byte("not a layout"), 0o644)
+	docker := filepath.Join(t.TempDir(), "docker.tar")
+	if err := testimage.WriteDockerArchive(docker, "app:v1", mustImage(t, "app")); err != nil {
+		t.Fatal(err)
+	}
 	for target, want := range map[string]string{
 		dir:                   "holds 2 images; pick one",
 		dir + ":v3":           `no image named "v3"`,
-		archive:               "not archives",
+		archive:               "not a readable tar archive",
+		docker:                "a docker-archive cannot hold them",
 		"":                    "no image named",
 		"UPPER/Case:bad tag!": "neither an OCI layout nor an image reference",
 		t.TempDir():           "not an OCI layout",
