@@ -75,6 +75,9 @@ func (o *Options) checkSignatures(ctx context.Context, t *Target) (*result.Signa
 		return nil, err
 	}
 	if o.VEXFromAttestation {
+		if len(vexes) == 0 {
+			o.logf(false, "warning: --vex-from-attestation: no OpenVEX attestation of %s verifies with %s", chk.Subject, chk.Policy)
+		}
 		for _, v := range vexes {
 			x, err := triage.ParseVEX(v.Statement.Predicate)
 			if err != nil {
