@@ -50,7 +50,6 @@ type entity struct {
 	digest   []byte // or the SHA-256 it signs (a bundle's over the manifest)
 	envelope []byte // the DSSE payload, when it is one
 	kind     string // signature or attestation
-	format   string
 }
 
 // check verifies every signature layer of one manifest.
@@ -127,7 +126,7 @@ func makeEntity(l v1.Descriptor, data []byte) (*entity, error) {
 		if err := b.UnmarshalJSON(data); err != nil {
 			return nil, fmt.Errorf("sigstore bundle: %w", err)
 		}
-		e := &entity{bundle: &b, format: "bundle"}
+		e := &entity{bundle: &b}
 		if env := b.GetDsseEnvelope(); env != nil {
 			e.envelope = env.GetPayload()
 			e.kind = kindOf(peekPredicate(e.envelope))
@@ -146,7 +145,7 @@ func makeEntity(l v1.Descriptor, data []byte) (*entity, error) {
 		material.TlogEntries = append(material.TlogEntries, entry)
 	}
 	pb := &protobundle.Bundle{MediaType: mediaBundleV01, VerificationMaterial: material}
-	e := &entity{format: "cosign"}
+	e := &entity{}
 	switch l.MediaType {
 	case mediaSimpleSigning:
 		sig, err := base64.StdEncoding.DecodeString(l.Annotations[annotationSignature])
