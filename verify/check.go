@@ -54,6 +54,7 @@ type entity struct {
 
 // check verifies every signature layer of one manifest.
 func (c *checker) check(f found) []result.Signature {
+	c.subject = f.subject
 	m, err := f.img.Manifest()
 	if err != nil {
 		return []result.Signature{{Kind: result.SignatureKindSignature, Format: "cosign", Location: f.location, Reason: result.SigCorrupt, Detail: err.Error()}}

@@ -361,3 +361,41 @@ func (c corrupting) RoundTrip(req *http.Request) (*http.Response, error) {
 	resp.Body = io.NopCloser(bytes.NewReader(body))
 	return resp, nil
 }
+
+// TestCosignPlatformManifest: cosign signed a platform's manifest of a
+// multi-platform image, not the index; that signature counts for the
+// platform the scan reads, and not for another.
+func TestCosignPlatformManifest(t *testing.T) {
+	testcosign.Path(t)
+	addr := testregistry.Start(t, testregistry.Options{})
+	dir := t.TempDir()
+	testcosign.Run(t, dir, "generate-key-pair")
+	key := mustKey(t, filepath.Join(dir, "cosign.pub"))
+	var imgs []v1.Image
+	for _, arch := range []string{"amd64", "arm64"} {
+		img, err := testimage.ImageFor("linux", arch, mustLayer(t, "app for "+arch))
+		if err != nil {
+			t.Fatal(err)
+		}
+		imgs = append(imgs, img)
+	}
+	idx, err := testimage.Index(imgs...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo := addr + "/multi"
+	r, _ := name.ParseReference(repo+":v1", name.Insecure)
+	if err := remote.WriteIndex(r, idx); err != nil {
+		t.Fatal(err)
+	}
+	amd64, _ := imgs[0].Digest()
+	indexDigest, _ := idx.Digest()
+	testcosign.Run(t, dir, append(append([]string{"sign", "--key", "cosign.key"}, testcosign.Registry...), repo+"@"+amd64.String())...)
+
+	chk := check(t, repo+":v1", Options{Keys: []crypto.PublicKey{key}}, image.Options{Platform: "linux/amd64"})
+	expectOK(t, chk)
+	if chk.Subject != indexDigest.String() || len(chk.Signatures) != 1 || !strings.Contains(chk.Signatures[0].Location, amd64.Hex) {
+		t.Errorf("subject %s, signatures %+v", chk.Subject, chk.Signatures)
+	}
+	expect(t, check(t, repo+":v1", Options{Keys: []crypto.PublicKey{key}}, image.Options{Platform: "linux/arm64"}), result.SigNoSignature)
+}

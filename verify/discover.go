@@ -39,41 +39,44 @@ const (
 
 // found is one manifest that may carry signatures.
 type found struct {
-	location string // "tag sha256-….sig" or "referrer sha256:…"
+	subject  v1.Hash // the digest it was found for
+	location string  // "tag sha256-….sig" or "referrer sha256:…"
 	img      v1.Image
 }
 
 // discover lists the manifests published for the image: cosign's .sig
-// and .att tags, then its OCI 1.1 referrers.
+// and .att tags, then its OCI 1.1 referrers; for its digest and the
+// others whose signatures count.
 func discover(ctx context.Context, src Source) ([]found, error) {
-	subject := src.Subject()
 	var out []found
-	for _, suffix := range []string{".sig", ".att"} {
-		tag := subject.Algorithm + "-" + subject.Hex + suffix
-		img, err := src.Tagged(ctx, tag)
+	for _, subject := range append([]v1.Hash{src.Subject()}, src.Also()...) {
+		for _, suffix := range []string{".sig", ".att"} {
+			tag := subject.Algorithm + "-" + subject.Hex + suffix
+			img, err := src.Tagged(ctx, tag)
+			if err != nil {
+				return nil, err
+			}
+			if img != nil {
+				out = append(out, found{subject: subject, location: "tag " + tag, img: img})
+			}
+		}
+		refs, err := src.Referrers(ctx, subject)
 		if err != nil {
 			return nil, err
 		}
-		if img != nil {
-			out = append(out, found{location: "tag " + tag, img: img})
+		if len(refs) > maxReferrers {
+			return nil, fmt.Errorf("verify: %s has %d referrers; more than %d are not read", subject, len(refs), maxReferrers)
 		}
-	}
-	refs, err := src.Referrers(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if len(refs) > maxReferrers {
-		return nil, fmt.Errorf("verify: %s has %d referrers; more than %d are not read", subject, len(refs), maxReferrers)
-	}
-	for _, d := range refs {
-		if !d.MediaType.IsImage() && d.MediaType != "" {
-			continue // an index refers to the image: not a signature
+		for _, d := range refs {
+			if !d.MediaType.IsImage() && d.MediaType != "" {
+				continue // an index refers to the image: not a signature
+			}
+			img, err := src.Manifest(ctx, d.Digest)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, found{subject: subject, location: "referrer " + d.Digest.String(), img: img})
 		}
-		img, err := src.Manifest(ctx, d.Digest)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, found{location: "referrer " + d.Digest.String(), img: img})
 	}
 	return out, nil
 }

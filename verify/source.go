@@ -28,12 +28,15 @@ type Source interface {
 	// Subject is the digest signatures must name: that of the manifest
 	// or index the reference resolves to.
 	Subject() v1.Hash
+	// Also are other digests whose signatures count: for an index, that
+	// of the platform's manifest, which the scan reads.
+	Also() []v1.Hash
 	// Tagged returns the manifest under a tag beside the image, or nil
 	// when there is none.
 	Tagged(ctx context.Context, tag string) (v1.Image, error)
-	// Referrers lists the manifests whose subject is the image (OCI 1.1:
-	// the referrers API, or the fallback tag sha256-<hex>).
-	Referrers(ctx context.Context) ([]v1.Descriptor, error)
+	// Referrers lists the manifests whose subject is h (OCI 1.1: the
+	// referrers API, or the fallback tag sha256-<hex>).
+	Referrers(ctx context.Context, h v1.Hash) ([]v1.Descriptor, error)
 	// Manifest returns the manifest with a digest.
 	Manifest(ctx context.Context, h v1.Hash) (v1.Image, error)
 	// Pinned names exactly the image checked: repository@digest for a
@@ -94,6 +97,7 @@ type registry struct {
 	name    string
 	repo    name.Repository
 	subject v1.Hash
+	also    []v1.Hash
 	opts    []remote.Option
 }
 
@@ -119,11 +123,28 @@ func openRegistry(ctx context.Context, target string, opts image.Options) (*regi
 		}
 		desc = &d.Descriptor
 	}
-	return &registry{name: target, repo: ref.Context(), subject: desc.Digest, opts: ropts}, nil
+	r := &registry{name: target, repo: ref.Context(), subject: desc.Digest, opts: ropts}
+	if desc.MediaType.IsIndex() {
+		// cosign signs the digest it is given: a platform's manifest may
+		// be signed rather than the index.
+		plat, err := opts.SelectedPlatform()
+		if err != nil {
+			return nil, err
+		}
+		if d, err := remote.Get(r.repo.Digest(desc.Digest.String()), append(ropts, remote.WithPlatform(*plat))...); err == nil {
+			if img, err := d.Image(); err == nil {
+				if h, err := img.Digest(); err == nil && h != desc.Digest {
+					r.also = []v1.Hash{h}
+				}
+			}
+		}
+	}
+	return r, nil
 }
 
 func (r *registry) Name() string     { return r.name }
 func (r *registry) Subject() v1.Hash { return r.subject }
+func (r *registry) Also() []v1.Hash  { return r.also }
 func (r *registry) Pinned() string   { return r.repo.Digest(r.subject.String()).String() }
 func (r *registry) Close() error     { return nil }
 
@@ -138,17 +159,17 @@ func (r *registry) Tagged(ctx context.Context, tag string) (v1.Image, error) {
 	return img, nil
 }
 
-func (r *registry) Referrers(ctx context.Context) ([]v1.Descriptor, error) {
-	idx, err := remote.Referrers(r.repo.Digest(r.subject.String()), r.withContext(ctx)...)
+func (r *registry) Referrers(ctx context.Context, h v1.Hash) ([]v1.Descriptor, error) {
+	idx, err := remote.Referrers(r.repo.Digest(h.String()), r.withContext(ctx)...)
 	if notFound(err) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("verify: referrers of %s@%s: %w", r.repo, r.subject, err)
+		return nil, fmt.Errorf("verify: referrers of %s@%s: %w", r.repo, h, err)
 	}
 	m, err := idx.IndexManifest()
 	if err != nil {
-		return nil, fmt.Errorf("verify: referrers of %s@%s: %w", r.repo, r.subject, err)
+		return nil, fmt.Errorf("verify: referrers of %s@%s: %w", r.repo, h, err)
 	}
 	return m.Manifests, nil
 }
@@ -249,6 +270,7 @@ func isSignatureTag(tag string) bool {
 
 func (l *layoutSource) Name() string     { return l.name }
 func (l *layoutSource) Subject() v1.Hash { return l.subject }
+func (l *layoutSource) Also() []v1.Hash  { return nil }
 func (l *layoutSource) Pinned() string   { return l.name }
 
 func (l *layoutSource) Close() error {
@@ -262,6 +284,9 @@ func (l *layoutSource) Tagged(_ context.Context, tag string) (v1.Image, error) {
 	// cosign save names its manifests by kind, not tag: sigs and atts of
 	// the one image it saves.
 	kind := map[string]string{".sig": "sigs", ".att": "atts"}[path.Ext(tag)]
+	if !strings.HasPrefix(tag, l.subject.Algorithm+"-"+l.subject.Hex) {
+		kind = ""
+	}
 	for _, d := range l.index.Manifests {
 		if d.Annotations[refName] == tag || (kind != "" && cosignKind(d) == kind) {
 			return l.path.Image(d.Digest)
@@ -276,8 +301,8 @@ func cosignKind(d v1.Descriptor) string {
 	return strings.TrimPrefix(d.Annotations["kind"], "dev.cosignproject.cosign/")
 }
 
-// Referrers are the layout's manifests whose subject is the image.
-func (l *layoutSource) Referrers(_ context.Context) ([]v1.Descriptor, error) {
+// Referrers are the layout's manifests whose subject is h.
+func (l *layoutSource) Referrers(_ context.Context, h v1.Hash) ([]v1.Descriptor, error) {
 	var out []v1.Descriptor
 	for _, d := range l.index.Manifests {
 		if !d.MediaType.IsImage() {
@@ -291,7 +316,7 @@ func (l *layoutSource) Referrers(_ context.Context) ([]v1.Descriptor, error) {
 		if err != nil {
 			return nil, fmt.Errorf("verify: %s: %w", d.Digest, err)
 		}
-		if m.Subject != nil && m.Subject.Digest == l.subject {
+		if m.Subject != nil && m.Subject.Digest == h {
 			d.ArtifactType = m.ArtifactType
 			out = append(out, d)
 		}

@@ -107,7 +107,7 @@ func run(ctx context.Context, src Source, opts Options, keep string) ([]Verified
 		return nil, nil, err
 	}
 	chk := &result.SignatureCheck{Subject: subject.String(), Policy: opts.Policy()}
-	c := checker{opts: opts, subject: subject, keep: keep}
+	c := checker{opts: opts, keep: keep}
 	for _, f := range found {
 		if err := ctx.Err(); err != nil {
 			return nil, nil, err
