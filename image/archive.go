@@ -237,6 +237,11 @@ func openOCIArchive(file, target, sel string, opts Options) (*Source, error) {
 	return src, nil
 }
 
+// UnpackOCIArchive unpacks the layout files of an oci-archive into dir,
+// as the oci-archive source does, for a caller that needs the layout
+// itself (its signatures, say).
+func UnpackOCIArchive(file, dir string) error { return unpackLayout(file, dir) }
+
 func unpackLayout(file, dir string) error {
 	f, err := os.Open(file)
 	if err != nil {

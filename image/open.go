@@ -79,6 +79,10 @@ func (o Options) maxLayerSize() int64 {
 	return DefaultMaxLayerSize
 }
 
+// SelectedPlatform is the platform picked from a multi-platform image:
+// Platform, or linux and this machine's architecture.
+func (o Options) SelectedPlatform() (*v1.Platform, error) { return o.platform() }
+
 func (o Options) platform() (*v1.Platform, error) {
 	if o.Platform == "" {
 		return &v1.Platform{OS: "linux", Architecture: runtime.GOARCH}, nil

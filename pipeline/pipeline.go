@@ -30,6 +30,7 @@ import (
 	"github.com/bulwark-sec/bulwark/scan"
 	"github.com/bulwark-sec/bulwark/secret"
 	"github.com/bulwark-sec/bulwark/triage"
+	"github.com/bulwark-sec/bulwark/verify"
 )
 
 // ErrOptions marks options that cannot be run (a wrong package kind, an
@@ -115,6 +116,17 @@ type Options struct {
 	// Ignore and VEX set findings aside as suppressed.
 	Ignore *triage.Ignore
 	VEX    []*triage.VEX
+
+	// Signatures is the signature policy (keys, identities, trusted
+	// root) for RequireSignature and VEXFromAttestation.
+	Signatures *verify.Options
+	// RequireSignature checks the image's signatures first, and scans
+	// exactly the digest checked; when none meets the policy, that is a
+	// finding (GateCount) with its reason in Report.Signatures.
+	RequireSignature bool
+	// VEXFromAttestation adds the OpenVEX documents of the image's
+	// attestations that the policy verifies to VEX.
+	VEXFromAttestation bool
 
 	// DB is the vulnerability database policy.
 	DB DBOptions
@@ -203,6 +215,10 @@ func Run(ctx context.Context, target Target, opts Options) (*report.Report, erro
 		opts.Secrets = secret.New(secret.Builtin(), secret.Options{MaxFileSize: secrets.MaxSize})
 	}
 	folderAudit := target.Dir != "" && opts.Scanners.Misconfig
+	sigs, err := opts.checkSignatures(ctx, &target)
+	if err != nil {
+		return nil, err
+	}
 	res, err := opts.scanTarget(ctx, target, exts)
 	if err != nil {
 		return nil, err
@@ -216,6 +232,7 @@ func Run(ctx context.Context, target Target, opts Options) (*report.Report, erro
 		Secrets:           res.Secrets,
 		Misconfigurations: res.Misconfigurations,
 		Warnings:          res.Warnings,
+		Signatures:        sigs,
 	}
 	if opts.Scanners.Misconfig && target.Dir == "" {
 		if err := opts.auditImageFiles(ctx, res.ConfigFiles, rep); err != nil {
@@ -388,6 +405,9 @@ func SecretEngine(configPath string) (*secret.Engine, error) {
 // vulnerability. why explains a count made of uncovered packages.
 func GateCount(rep *report.Report, allowUncovered bool) (n int, why string) {
 	n = len(rep.Vulnerabilities) + len(rep.Secrets) + len(rep.Misconfigurations)
+	if rep.Signatures != nil && !rep.Signatures.Verified {
+		n++ // a failed signature check is one finding
+	}
 	if u := rep.Coverage.UncoveredPackages(); n == 0 && u > 0 && !allowUncovered {
 		e := rep.Coverage.Uncovered[0]
 		return u, fmt.Sprintf("%d packages were not checked for vulnerabilities (%s: %s); --allow-uncovered accepts that", u, e.Ecosystem, e.Reason)

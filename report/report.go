@@ -42,6 +42,10 @@ type Report struct {
 	// annotation or a skip list; each says why.
 	SuppressedMisconfigurations []misconfig.Finding `json:"suppressedMisconfigurations,omitempty"`
 	// ConfigFiles counts the configuration files checked.
+	// Signatures: the image's signatures and attestations, and whether
+	// one met the policy (bulwark verify, image --require-signature).
+	Signatures *result.SignatureCheck `json:"signatures,omitempty"`
+
 	ConfigFiles int              `json:"configFiles,omitempty"`
 	Warnings    []result.Warning `json:"warnings,omitempty"`
 }

@@ -237,3 +237,95 @@ func (c *Coverage) CoveredPackages() int {
 	}
 	return n
 }
+
+// Why a signature or attestation did not verify.
+const (
+	// SigNoSignature: nothing signed the image (no .sig/.att tag, no
+	// referrer, no bundle for its digest).
+	SigNoSignature = "no-signature"
+	// SigWrongKey: the signature does not verify with the key given.
+	SigWrongKey = "wrong-key"
+	// SigBadSignature: a certificate's signature does not verify over
+	// the payload.
+	SigBadSignature = "bad-signature"
+	// SigDigestMismatch: the signature verifies, but its payload names
+	// another image.
+	SigDigestMismatch = "digest-mismatch"
+	// SigCorrupt: the signature's blobs do not match their digests, or
+	// the payload cannot be read.
+	SigCorrupt = "corrupt"
+	// SigExpiredCertificate: the certificate is not valid now and no
+	// trusted timestamp shows it was when it signed.
+	SigExpiredCertificate = "expired-certificate"
+	// SigUntrustedCertificate: the certificate does not chain to a
+	// certificate authority of the trusted root.
+	SigUntrustedCertificate = "untrusted-certificate"
+	// SigIdentityMismatch: the certificate names an identity or issuer
+	// not among those allowed.
+	SigIdentityMismatch = "identity-mismatch"
+	// SigNoTrust: there is no key or trusted root to check it with.
+	SigNoTrust = "no-trust"
+	// SigInvalid: anything else (a bad transparency log entry or
+	// timestamp, a malformed bundle); the detail says what.
+	SigInvalid = "invalid"
+)
+
+// Kinds of signed thing.
+const (
+	SignatureKindSignature   = "signature"
+	SignatureKindAttestation = "attestation"
+)
+
+// Signature is one signature or attestation found for an image, and what
+// checking it found.
+type Signature struct {
+	Kind string `json:"kind"` // signature or attestation
+	// Format: cosign (cosign's simple signing or DSSE layers, under a
+	// .sig/.att tag or as a referrer) or bundle (a Sigstore bundle).
+	Format string `json:"format"`
+	// Location: "tag sha256-….sig" or "referrer sha256:…".
+	Location      string `json:"location"`
+	PredicateType string `json:"predicateType,omitempty"`
+	Verified      bool   `json:"verified"`
+	Reason        string `json:"reason,omitempty"` // a Sig* reason when not verified
+	Detail        string `json:"detail,omitempty"`
+	// Signer: "key sha256:<hex of the DER public key>", or the
+	// certificate's identity and issuer.
+	Signer string `json:"signer,omitempty"`
+	// SignedAt is the earliest verified timestamp (transparency log or
+	// timestamp authority), when there is one.
+	SignedAt *time.Time `json:"signedAt,omitempty"`
+	// Predicate summarises a verified attestation's predicate.
+	Predicate *Predicate `json:"predicate,omitempty"`
+}
+
+// Predicate is what a report says about an attestation's predicate.
+type Predicate struct {
+	Kind string `json:"kind"` // provenance, sbom, vex, vuln-scan, signature, other
+	// Provenance: who built it, how, and from what.
+	Builder   string   `json:"builder,omitempty"`
+	BuildType string   `json:"buildType,omitempty"`
+	Sources   []string `json:"sources,omitempty"`
+	// SBOM: its format and how many packages it lists.
+	Format     string `json:"format,omitempty"`
+	Components int    `json:"components,omitempty"`
+	// VEX: how many statements; vulnerability scan: the scanner and how
+	// many results.
+	Statements int    `json:"statements,omitempty"`
+	Scanner    string `json:"scanner,omitempty"`
+	Results    int    `json:"results,omitempty"`
+}
+
+// SignatureCheck is the verdict on an image's signatures: whether one
+// met the policy, and every signature and attestation found.
+type SignatureCheck struct {
+	Subject string `json:"subject"` // the digest checked
+	Policy  string `json:"policy"`  // what a signature had to satisfy
+	// Verified: a signature (not only an attestation) met the policy.
+	Verified bool `json:"verified"`
+	// Reason and Detail say why not: no-signature, or the reason of the
+	// first signature that failed.
+	Reason     string      `json:"reason,omitempty"`
+	Detail     string      `json:"detail,omitempty"`
+	Signatures []Signature `json:"signatures,omitempty"`
+}

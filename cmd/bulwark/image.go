@@ -30,6 +30,7 @@ func runImageOrFS(ctx context.Context, args []string, stdout, stderr io.Writer, 
 		server                             serverFlags
 		vex                                cliflag.Multi
 		opts                               pipeline.Options
+		pol                                policyFlags
 	)
 	name := "image"
 	if folder {
@@ -55,9 +56,19 @@ func runImageOrFS(ctx context.Context, args []string, stdout, stderr io.Writer, 
 	fs.DurationVar(&opts.DB.RefreshAfter, "db-refresh-after", 24*time.Hour, "refresh the database when older than this `duration` (unless --offline)")
 	fs.DurationVar(&opts.DB.MaxAge, "db-max-age", 7*24*time.Hour, "with --exit-code, fail when the database is older than this `duration` (unless --offline)")
 	fs.BoolVar(&opts.AllowUncovered, "allow-uncovered", false, "pass the --exit-code gate, and scan at all, when packages are in ecosystems the database does not cover")
+	if !folder {
+		pol.register(fs)
+		fs.BoolVar(&opts.RequireSignature, "require-signature", false, "check the image's signatures first (with --key, or --certificate-identity, --certificate-oidc-issuer and --trusted-root) and scan the digest checked; none verifying is a finding")
+		fs.BoolVar(&opts.VEXFromAttestation, "vex-from-attestation", false, "take OpenVEX documents from the image's attestations that verify with --key or the keyless flags")
+	}
 	positional, help, err := cliflag.Parse(fs, args)
 	if help || err != nil {
 		return err
+	}
+	if opts.RequireSignature || opts.VEXFromAttestation {
+		if opts.Signatures, err = pol.options(); err != nil {
+			return err
+		}
 	}
 	if opts.Severities, err = out.check(true); err != nil {
 		return err

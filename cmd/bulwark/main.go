@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	commands := map[string]func(context.Context, []string, io.Writer, io.Writer) error{
 		"sbom": runSBOM, "image": runImage, "fs": runFS, "db": runDB, "secret": runSecret, "config": runConfig,
-		"host": runHost, "server": runServer,
+		"host": runHost, "server": runServer, "verify": runVerify,
 	}
 	var err error
 	switch cmd, ok := commands[args[0]]; {

@@ -286,6 +286,10 @@ func WriteOCIArchiveIndex(path string, idx v1.ImageIndex) error {
 }
 
 // tarDir writes the files under dir to a new tar at path.
+// WriteOCIArchiveOfLayout packs an OCI layout directory, whatever it
+// holds besides images (signatures, referrers), as an oci-archive.
+func WriteOCIArchiveOfLayout(path, dir string) error { return tarDir(path, dir) }
+
 func tarDir(path, dir string) error {
 	f, err := os.Create(path)
 	if err != nil {

@@ -142,6 +142,9 @@ func Write(w io.Writer, r *report.Report) error {
 	for _, f := range r.SuppressedMisconfigurations {
 		b.misconfiguration(f)
 	}
+	if c := r.Signatures; c != nil && !c.Verified {
+		b.signature(r, c)
+	}
 	out := log{Schema: schemaURI, Version: version, Runs: []run{{
 		Tool: tool{Driver: driver{
 			Name: "bulwark", Version: r.Tool.Version, InformationURI: infoURI, Rules: b.rules,
@@ -323,6 +326,27 @@ func (b *builder) misconfiguration(f misconfig.Finding) {
 		out.Suppressions = []suppression{{Kind: "inSource", Justification: f.Suppression}}
 	}
 	b.results = append(b.results, out)
+}
+
+// signature is the finding of a failed signature check: one rule per
+// reason (signature-wrong-key, ...), located at the image.
+func (b *builder) signature(r *report.Report, c *result.SignatureCheck) {
+	id := "signature-" + c.Reason
+	i := b.ruleIndex(id, func() rule {
+		return rule{
+			Name:             "SignatureNotVerified",
+			ShortDescription: text{Text: "No signature of the image meets the policy (" + c.Reason + ")"},
+			Help:             &text{Text: "The image may not come from who it claims to. Sign it (cosign sign), or fix the policy's keys, identities or trusted root. See docs/verify.md for each reason."},
+			DefaultConfig:    &configuration{Level: "error"},
+			Properties:       properties(severity.High, "signature", "supply-chain", "security"),
+		}
+	})
+	loc := location{
+		PhysicalLocation: physicalLocation{ArtifactLocation: artifactLocation{URI: relURI(r.Artifact.Name)}},
+		LogicalLocations: []logicalLocation{{FullyQualifiedName: c.Subject, Kind: "digest"}},
+	}
+	msg := fmt.Sprintf("%s: %s (policy: %s)", c.Reason, c.Detail, c.Policy)
+	b.results = append(b.results, sarifResult{RuleID: id, RuleIndex: i, Level: "error", Message: text{Text: msg}, Locations: []location{loc}})
 }
 
 // level maps a rating to SARIF's levels.

@@ -12,6 +12,7 @@ import (
 	"github.com/bulwark-sec/bulwark/internal/golden"
 	"github.com/bulwark-sec/bulwark/internal/testreport"
 	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
 )
 
 var update = flag.Bool("update", false, "rewrite golden files")
@@ -45,6 +46,34 @@ func TestGolden(t *testing.T) {
 	}
 	if suppressed != 2 {
 		t.Errorf("%d suppressed results, want 2", suppressed)
+	}
+}
+
+func TestSignature(t *testing.T) {
+	r := &report.Report{
+		Artifact: result.Artifact{Name: "registry.example/app:1.4", Kind: result.KindRegistry},
+		Signatures: &result.SignatureCheck{
+			Subject: "sha256:5f1b2c0a9d8e7f6a5b4c3d2e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a", Policy: "key sha256:00",
+			Reason: result.SigDigestMismatch, Detail: "the signature is for image sha256:01, not sha256:5f1b…",
+		},
+	}
+	var buf bytes.Buffer
+	if err := Write(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	validate(t, buf.Bytes())
+	var got log
+	if err := json.Unmarshal(buf.Bytes(), &got); err != nil {
+		t.Fatal(err)
+	}
+	if res := got.Runs[0].Results; len(res) != 1 || res[0].RuleID != "signature-digest-mismatch" || res[0].Level != "error" {
+		t.Errorf("%+v", res)
+	}
+	r.Signatures.Verified = true
+	buf.Reset()
+	Write(&buf, r)
+	if json.Unmarshal(buf.Bytes(), &got); len(got.Runs[0].Results) != 0 {
+		t.Errorf("a verified image has results: %+v", got.Runs[0].Results)
 	}
 }
 

@@ -48,6 +48,13 @@ func Write(w io.Writer, r *report.Report) error {
 		writeWarnings(ew, r.Warnings)
 		return ew.err
 	}
+	if r.Signatures != nil && r.Inventory.Layers == nil {
+		// bulwark verify: the signatures are the report.
+		fmt.Fprintf(ew, "  manifest:  %s\n\n", r.Signatures.Subject)
+		writeSignatures(ew, r.Signatures)
+		writeWarnings(ew, r.Warnings)
+		return ew.err
+	}
 	if a.ImageID != "" {
 		fmt.Fprintf(ew, "  image ID:  %s\n", a.ImageID)
 	}
@@ -76,11 +83,16 @@ func Write(w io.Writer, r *report.Report) error {
 	fmt.Fprintf(ew, "  layers:    %d\n", len(r.Inventory.Layers))
 	fmt.Fprintf(ew, "  packages:  %d%s\n\n", len(r.Inventory.Packages), countByType(r.Inventory.Packages))
 
-	if r.Database != nil || r.Secrets != nil || r.Misconfigurations != nil {
+	if r.Database != nil || r.Secrets != nil || r.Misconfigurations != nil || r.Signatures != nil {
 		// A vulnerability, secret or configuration scan: the findings are
 		// the report, one section each, a blank line between them.
 		sep := ""
+		if r.Signatures != nil {
+			writeSignatures(ew, r.Signatures)
+			sep = "\n"
+		}
 		if r.Database != nil {
+			fmt.Fprint(ew, sep)
 			if err := writeVulnerabilities(ew, r); err != nil {
 				return err
 			}
