@@ -11,9 +11,13 @@ import (
 // registry).
 var localEngines = []*flavor{dockerFlavor, podmanFlavor}
 
-// localProbeTimeout bounds connecting to a local engine and asking it for
-// the image; the export that follows is bounded only by ctx.
-const localProbeTimeout = 5 * time.Second
+// localProbeTimeout bounds reaching a local engine and agreeing on an
+// API version (a socket nobody serves fails at once; this is for one that
+// accepts and hangs); the export that follows is bounded only by ctx.
+const localProbeTimeout = 10 * time.Second
+
+// localLookupTimeout bounds an image lookup in an engine that answered.
+const localLookupTimeout = time.Minute
 
 // openReference opens a registry reference, or the image of that name
 // in a local engine. A reference that names its registry host
@@ -78,7 +82,12 @@ func findLocal(ctx context.Context, f *flavor, name string, opts Options) (e *en
 		e.client.CloseIdleConnections()
 		return nil, nil
 	}
-	if img, err = e.inspect(probe, name); err != nil {
+	// An engine that answered is asked with more patience: a busy Podman
+	// service can take seconds to look an image up, and giving up would
+	// send a local name to Docker Hub.
+	lookup, cancelLookup := context.WithTimeout(ctx, localLookupTimeout)
+	defer cancelLookup()
+	if img, err = e.inspect(lookup, name); err != nil {
 		e.client.CloseIdleConnections()
 		return nil, nil
 	}
