@@ -10,12 +10,14 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/bulwark-sec/bulwark/jobs"
 	"github.com/bulwark-sec/bulwark/pipeline"
 	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/vulndb"
 )
 
 // Every endpoint but the health checks wants the token.
@@ -261,4 +263,38 @@ func (l *losingLease) Extend(ctx context.Context) error {
 	l.q.count++
 	l.q.mu.Unlock()
 	return jobs.ErrLeaseLost
+}
+
+// With no --db, the server downloads its database itself (from a mirror
+// here) and is ready once it has one.
+func TestRefreshDB(t *testing.T) {
+	var downloads atomic.Int64
+	mirror := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/PyPI/all.zip" {
+			http.NotFound(w, r)
+			return
+		}
+		downloads.Add(1)
+		http.ServeFile(w, r, "../demo/db/PyPI.zip")
+	}))
+	defer mirror.Close()
+	h := start(t, 0, func(c *Config) {
+		c.Pipeline.DB = pipeline.DBOptions{Update: vulndb.UpdateOptions{BaseURL: mirror.URL, Ecosystems: []string{"PyPI"}}}
+	})
+	if resp, _ := h.doWith("GET", "/readyz", nil, ""); resp.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("/readyz before the download: %d", resp.StatusCode)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { h.s.RefreshDB(ctx); close(done) }()
+	waitFor(t, func() bool { resp, _ := h.doWith("GET", "/readyz", nil, ""); return resp.StatusCode == http.StatusOK })
+	cancel()
+	<-done
+	if n := downloads.Load(); n != 1 {
+		t.Errorf("%d downloads", n)
+	}
+	resp, data := h.do("POST", "/v1/lockfiles?name=requirements.txt", strings.NewReader(requirements))
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(data), "CVE-2023-43804") {
+		t.Errorf("lockfile after the download: %d %.300s", resp.StatusCode, data)
+	}
 }

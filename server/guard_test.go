@@ -1,6 +1,7 @@
 package server
 
 import (
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -208,4 +209,29 @@ func TestRegistryFaults(t *testing.T) {
 	if rep := h.scan(jobs.Request{Image: host + "/demo/app:1"}); len(rep.Vulnerabilities) == 0 {
 		t.Error("no vulnerabilities once the faults are gone")
 	}
+}
+
+// FuzzReference: whatever a request names, the guard accepts only a
+// registry reference of an allowed registry, and says why it refuses.
+func FuzzReference(f *testing.F) {
+	for _, s := range []string{"registry.example/app:1", "registry.example/app@sha256:" + strings.Repeat("a", 64),
+		"/etc/passwd", "docker://x", "127.0.0.1:5000/x", "registry.example:443/a", "REGISTRY.example/a", "registry.example/../x"} {
+		f.Add(s)
+	}
+	g, err := newRegistryGuard([]string{"registry.example"}, nil, time.Second)
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, image string) {
+		ref, err := g.reference(t.Context(), image)
+		if err != nil {
+			if !errors.Is(err, ErrBadRequest) {
+				t.Fatalf("%q: %v does not say it is the request's fault", image, err)
+			}
+			return
+		}
+		if reg := ref.Context().RegistryStr(); reg != "registry.example" {
+			t.Fatalf("%q accepted, registry %q", image, reg)
+		}
+	})
 }
