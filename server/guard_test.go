@@ -223,7 +223,7 @@ func FuzzReference(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, image string) {
-		ref, err := g.reference(t.Context(), image)
+		ref, err := g.reference(t.Context(), image, false)
 		if err != nil {
 			if !errors.Is(err, ErrBadRequest) {
 				t.Fatalf("%q: %v does not say it is the request's fault", image, err)
