@@ -11,8 +11,10 @@ import (
 	"github.com/bulwark-sec/bulwark/jobs"
 	"github.com/bulwark-sec/bulwark/pipeline"
 	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
 	"github.com/bulwark-sec/bulwark/server/admission"
 	"github.com/bulwark-sec/bulwark/server/harbor"
+	"github.com/bulwark-sec/bulwark/verify"
 )
 
 // mountIntegrations serves Harbor's scanner API under /api/v1/ (behind
@@ -99,4 +101,18 @@ func (a admissionScanner) Scan(ctx context.Context, digestRef string) (*report.R
 		return nil, fmt.Errorf("scan of %s %s: %s", digestRef, st.State, st.Error)
 	}
 	return harborScanner(a).Report(ctx, st.ID)
+}
+
+// CheckSignatures checks a pinned image's signatures through the same
+// guarded transport and allow-list as its scan.
+func (a admissionScanner) CheckSignatures(ctx context.Context, digestRef string, opts verify.Options) (*result.SignatureCheck, error) {
+	r, err := a.s.guard.reference(ctx, digestRef, false)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := pipeline.Verify(ctx, r.String(), a.s.imageOptions(r, jobs.Request{Image: digestRef}), opts)
+	if err != nil {
+		return nil, err
+	}
+	return rep.Signatures, nil
 }

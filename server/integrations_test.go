@@ -6,14 +6,18 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/authn"
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 
+	"github.com/bulwark-sec/bulwark/internal/testcosign"
+	"github.com/bulwark-sec/bulwark/internal/testimage"
 	"github.com/bulwark-sec/bulwark/internal/testregistry"
 	"github.com/bulwark-sec/bulwark/pipeline"
 	"github.com/bulwark-sec/bulwark/server/admission"
@@ -117,5 +121,64 @@ func TestAdmissionThroughServer(t *testing.T) {
 	}
 	if n := h.metric(`bulwark_scans_total{result="done"}`); n < 1 {
 		t.Errorf("the server's workers scanned %v images", n)
+	}
+}
+
+// A policy that requires signatures, through the real server: the image
+// real cosign signed with the policy's key is allowed, the same image
+// re-tagged after a change (unsigned) is denied saying why.
+func TestAdmissionRequiresSignature(t *testing.T) {
+	testcosign.Path(t)
+	host := testregistry.Start(t, testregistry.Options{})
+	signed := push(t, host+"/apps/web:1", demo(t))
+	extra, err := testimage.Layer([]testimage.File{{Path: "etc/motd", Body: []byte("changed after signing\n")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	changed, err := mutate.AppendLayers(demo(t), extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	push(t, host+"/apps/web:2", changed)
+	dir := t.TempDir()
+	testcosign.Run(t, dir, "generate-key-pair")
+	testcosign.Run(t, dir, append(append([]string{"sign", "--key", "cosign.key"}, testcosign.Registry...), host+"/apps/web@"+signed)...)
+
+	policy, err := admission.ParsePolicy([]byte("requireSignature:\n  keys: [" + filepath.Join(dir, "cosign.pub") + "]\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := start(t, 1, func(c *Config) {
+		c.AllowRegistries = []string{host}
+		c.Admission = &policy
+	})
+	for _, tc := range []struct {
+		tag     string
+		allowed bool
+		says    string
+	}{
+		{"1", true, ""},
+		{"2", false, "not signed as the policy requires (key sha256:"},
+	} {
+		review := `{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-` + tc.tag + `",
+			"kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},
+			"namespace":"shop","operation":"CREATE","object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"shop"},
+			"spec":{"containers":[{"name":"web","image":"` + host + `/apps/web:` + tc.tag + `"}]}}}}`
+		resp, body := h.doWith("POST", admission.Path, strings.NewReader(review), "")
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("%d %s", resp.StatusCode, body)
+		}
+		var answer struct {
+			Response struct {
+				Allowed bool
+				Status  struct{ Message string }
+			}
+		}
+		if err := json.Unmarshal(body, &answer); err != nil {
+			t.Fatal(err)
+		}
+		if answer.Response.Allowed != tc.allowed || !strings.Contains(answer.Response.Status.Message, tc.says) || (!tc.allowed && !strings.Contains(answer.Response.Status.Message, "no-signature")) {
+			t.Errorf("web:%s: %s", tc.tag, body)
+		}
 	}
 }

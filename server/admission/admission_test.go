@@ -430,6 +430,11 @@ func TestParsePolicy(t *testing.T) {
 		"timeBudget: soon",
 		"allowedRegistries: ['bad host!']",
 		"noSecrets: true\n---\nnoSecrets: false",
+		"requireSignature: {}",
+		"requireSignature: {keys: [/nonexistent/cosign.pub]}",
+		"requireSignature: {identity: ci@example.com, issuer: https://issuer.example}",
+		"requireSignature: {identity: ci@example.com}",
+		"requireSignature: {key: x}",
 	} {
 		if _, err := ParsePolicy([]byte(bad)); err == nil {
 			t.Errorf("%q: no error", bad)

@@ -113,10 +113,13 @@ func (e *evaluator) images(w, old *workload) []*imageCheck {
 // scanning says whether the policy reads scan reports at all.
 func (e *evaluator) scanning() bool { return e.policy.MaxSeverity != "" || e.policy.NoSecrets }
 
+// signing says whether the policy requires signatures.
+func (e *evaluator) signing() bool { return e.policy.Signatures() != nil }
+
 // resolveAndScan resolves the images the static rules let through, in
 // parallel, and scans each distinct digest once.
 func (e *evaluator) resolveAndScan(ctx context.Context, checks []*imageCheck) {
-	if !e.scanning() {
+	if !e.scanning() && !e.signing() {
 		return
 	}
 	var todo []*imageCheck
@@ -153,24 +156,65 @@ func (e *evaluator) resolveAndScan(ctx context.Context, checks []*imageCheck) {
 	}
 	var mu sync.Mutex
 	for _, d := range digests {
-		g.Go(func() error {
-			rep, err := e.scanner.Scan(ctx, d)
-			mu.Lock()
-			defer mu.Unlock()
-			for _, c := range byDigest[d] {
-				if err != nil {
-					c.failure = failure(ctx, c.ref, "scan", err, e.policy)
-					continue
+		if e.scanning() {
+			g.Go(func() error {
+				rep, err := e.scanner.Scan(ctx, d)
+				mu.Lock()
+				defer mu.Unlock()
+				for _, c := range byDigest[d] {
+					if err != nil {
+						c.failure = failure(ctx, c.ref, "scan", err, e.policy)
+						continue
+					}
+					if reason := e.judgeReport(c, rep); reason != "" {
+						c.denials = append(c.denials, reason)
+					}
 				}
-				if reason := e.judgeReport(c, rep); reason != "" {
-					c.denials = append(c.denials, reason)
+				return nil
+			})
+		}
+		if e.signing() {
+			g.Go(func() error {
+				reason, err := e.checkSignatures(ctx, d)
+				mu.Lock()
+				defer mu.Unlock()
+				for _, c := range byDigest[d] {
+					switch {
+					case err != nil:
+						c.failure = failure(ctx, c.ref, "signature check", err, e.policy)
+					case reason != "":
+						c.denials = append(c.denials, fmt.Sprintf("image %s (%s): %s", c.ref, shortDigest(digestOf(d)), reason))
+					}
 				}
-			}
-			return nil
-		})
+				return nil
+			})
+		}
 	}
 	g.Wait()
 }
+
+// checkSignatures words why digestRef's signatures fail the policy, or
+// "" when one meets it.
+func (e *evaluator) checkSignatures(ctx context.Context, digestRef string) (string, error) {
+	sc, ok := e.scanner.(SignatureChecker)
+	if !ok {
+		return "", errors.New("this scanner cannot check signatures")
+	}
+	chk, err := sc.CheckSignatures(ctx, digestRef, *e.policy.Signatures())
+	if err != nil {
+		return "", err
+	}
+	if chk.Verified {
+		return "", nil
+	}
+	reason := "not signed as the policy requires (" + chk.Policy + "): " + chk.Reason
+	if chk.Detail != "" {
+		reason += ": " + chk.Detail
+	}
+	return reason, nil
+}
+
+func digestOf(digestRef string) string { return digestRef[strings.LastIndexByte(digestRef, '@')+1:] }
 
 // failure words a resolve or scan that did not finish: whether the time
 // budget ran out or the step failed, and what the failure policy made of
@@ -197,8 +241,7 @@ func (e *evaluator) judgeReport(c *imageCheck, rep *report.Report) string {
 	if len(parts) == 0 {
 		return ""
 	}
-	digest := c.digestRef[strings.LastIndexByte(c.digestRef, '@')+1:]
-	return fmt.Sprintf("image %s (%s): %s", c.ref, shortDigest(digest), strings.Join(parts, "; "))
+	return fmt.Sprintf("image %s (%s): %s", c.ref, shortDigest(digestOf(c.digestRef)), strings.Join(parts, "; "))
 }
 
 // shortDigest keeps the algorithm and 12 hex digits, as docker does.

@@ -15,6 +15,7 @@ import (
 	"github.com/google/go-containerregistry/pkg/name"
 
 	"github.com/bulwark-sec/bulwark/severity"
+	"github.com/bulwark-sec/bulwark/verify"
 )
 
 // Modes and failure policies.
@@ -68,7 +69,32 @@ type Policy struct {
 	// FailurePolicy is the answer when the budget runs out or a scan
 	// fails: "open" allows with a warning, "closed" (the default) denies.
 	FailurePolicy string `yaml:"failurePolicy"`
+	// RequireSignature, when set, denies images without a signature that
+	// one of its keys or identities made (cosign's .sig tags, OCI 1.1
+	// referrers, Sigstore bundles; see docs/verify.md).
+	RequireSignature *SignaturePolicy `yaml:"requireSignature"`
+
+	// signatures are RequireSignature's keys and trusted root, loaded by
+	// Normalize.
+	signatures *verify.Options
 }
+
+// SignaturePolicy names what may sign an admitted image: public key files
+// (PEM), or a keyless identity and its OIDC issuer (exact or by regular
+// expression) with the Sigstore trusted_root.json that anchors them. It is
+// checked offline, from what the signatures carry.
+type SignaturePolicy struct {
+	Keys           []string `yaml:"keys"`
+	Identity       string   `yaml:"identity"`
+	IdentityRegexp string   `yaml:"identityRegexp"`
+	Issuer         string   `yaml:"issuer"`
+	IssuerRegexp   string   `yaml:"issuerRegexp"`
+	TrustedRoot    string   `yaml:"trustedRoot"`
+}
+
+// Signatures are the loaded signature requirement, nil when the policy
+// has none.
+func (p *Policy) Signatures() *verify.Options { return p.signatures }
 
 // MisconfigPolicy gates the configuration checks run on the admitted
 // object itself (misconfig/kubernetes: Pod Security Standards and the
@@ -166,6 +192,15 @@ func (p *Policy) Normalize() error {
 			continue
 		}
 		p.AllowedRegistries[i] = norm
+	}
+	if sp := p.RequireSignature; sp != nil {
+		opts, err := verify.Policy{KeyFiles: sp.Keys, Identity: sp.Identity, IdentityRegexp: sp.IdentityRegexp,
+			Issuer: sp.Issuer, IssuerRegexp: sp.IssuerRegexp, TrustedRoot: sp.TrustedRoot}.Load()
+		if err != nil {
+			errs = append(errs, fmt.Errorf("requireSignature: %w", err))
+		} else {
+			p.signatures = &opts
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -12,6 +12,8 @@ import (
 
 	"github.com/bulwark-sec/bulwark/pipeline"
 	"github.com/bulwark-sec/bulwark/report"
+	"github.com/bulwark-sec/bulwark/result"
+	"github.com/bulwark-sec/bulwark/verify"
 )
 
 // Scanner is what the webhook needs of a scan service: turn an image
@@ -27,6 +29,22 @@ type Scanner interface {
 	// is at hand. When ctx ends first it returns ctx's error; the scan
 	// may go on in the background so that a retry finds its report.
 	Scan(ctx context.Context, digestRef string) (*report.Report, error)
+}
+
+// SignatureChecker is a Scanner that can also check a pinned image's
+// signatures, which a policy with requireSignature needs.
+type SignatureChecker interface {
+	CheckSignatures(ctx context.Context, digestRef string, opts verify.Options) (*result.SignatureCheck, error)
+}
+
+// CheckSignatures checks digestRef's signatures with the scanner's
+// registry options.
+func (s *DirectScanner) CheckSignatures(ctx context.Context, digestRef string, opts verify.Options) (*result.SignatureCheck, error) {
+	rep, err := pipeline.Verify(ctx, digestRef, s.Options.Image, opts)
+	if err != nil {
+		return nil, err
+	}
+	return rep.Signatures, nil
 }
 
 // DirectScanner resolves tags with a HEAD request to the registry and
