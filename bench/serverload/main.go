@@ -14,6 +14,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -67,7 +68,7 @@ func main() {
 	} else {
 		s.print(os.Stdout)
 	}
-	if s.Failed > 0 {
+	if s.Failed > 0 || s.Disagreements > 0 {
 		os.Exit(1)
 	}
 }
@@ -128,6 +129,36 @@ type outcome struct {
 	image   string
 	latency time.Duration
 	err     error
+	// findings fingerprints the report's findings (reportFindings).
+	findings string
+}
+
+// reportFindings is what a report says that must not depend on which
+// worker made it, or whether one died on the way.
+type reportFindings struct {
+	Vulnerabilities []struct {
+		ID      string
+		Package struct{ Name, Version string }
+	}
+	Secrets []struct {
+		RuleID string
+		Path   string
+		Layer  int
+	}
+}
+
+// fingerprint is a short hash of the sorted findings.
+func (r reportFindings) fingerprint() string {
+	var lines []string
+	for _, v := range r.Vulnerabilities {
+		lines = append(lines, "vuln "+v.ID+" "+v.Package.Name+" "+v.Package.Version)
+	}
+	for _, s := range r.Secrets {
+		lines = append(lines, fmt.Sprintf("secret %s %s %d", s.RuleID, s.Path, s.Layer))
+	}
+	slices.Sort(lines)
+	sum := sha256.Sum256([]byte(strings.Join(lines, "\n")))
+	return fmt.Sprintf("%d findings, %x", len(lines), sum[:6])
 }
 
 // run sends cfg.n requests from cfg.c clients and returns their outcomes
@@ -143,8 +174,8 @@ func run(ctx context.Context, cfg config) []outcome {
 			for i := range next {
 				image := cfg.images[i%len(cfg.images)]
 				start := time.Now()
-				err := cfg.scan(ctx, image)
-				out[i] = outcome{image: image, latency: time.Since(start), err: err}
+				fp, err := cfg.scan(ctx, image)
+				out[i] = outcome{image: image, latency: time.Since(start), err: err, findings: fp}
 			}
 		}()
 	}
@@ -157,34 +188,35 @@ func run(ctx context.Context, cfg config) []outcome {
 }
 
 // scan submits one request, polls its status and fetches its report.
-func (c config) scan(ctx context.Context, image string) error {
+func (c config) scan(ctx context.Context, image string) (string, error) {
 	body, _ := json.Marshal(map[string]string{"image": image, "scanners": c.scanners})
 	var accepted struct{ ID, State string }
 	if err := c.call(ctx, http.MethodPost, "/v1/scans", body, http.StatusAccepted, &accepted); err != nil {
-		return fmt.Errorf("submit: %w", err)
+		return "", fmt.Errorf("submit: %w", err)
 	}
 	if accepted.ID == "" {
-		return errors.New("submit: answer without an id")
+		return "", errors.New("submit: answer without an id")
 	}
 	for {
 		var st struct{ State, Error string }
 		if err := c.call(ctx, http.MethodGet, "/v1/scans/"+url.PathEscape(accepted.ID), nil, http.StatusOK, &st); err != nil {
-			return fmt.Errorf("status: %w", err)
+			return "", fmt.Errorf("status: %w", err)
 		}
 		switch st.State {
 		case "done":
-			if err := c.call(ctx, http.MethodGet, "/v1/scans/"+url.PathEscape(accepted.ID)+"/report?format=json", nil, http.StatusOK, nil); err != nil {
-				return fmt.Errorf("report: %w", err)
+			var rep reportFindings
+			if err := c.call(ctx, http.MethodGet, "/v1/scans/"+url.PathEscape(accepted.ID)+"/report?format=json", nil, http.StatusOK, &rep); err != nil {
+				return "", fmt.Errorf("report: %w", err)
 			}
-			return nil
+			return rep.fingerprint(), nil
 		case "failed":
-			return fmt.Errorf("failed: %s", st.Error)
+			return "", fmt.Errorf("failed: %s", st.Error)
 		}
 		t := time.NewTimer(c.poll)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return fmt.Errorf("still %s when the run's time ran out", st.State)
+			return "", fmt.Errorf("still %s when the run's time ran out", st.State)
 		case <-t.C:
 		}
 	}
@@ -244,10 +276,16 @@ type summary struct {
 	P95Seconds    float64        `json:"p95_seconds"`
 	MaxSeconds    float64        `json:"max_seconds"`
 	FailureCounts map[string]int `json:"failures,omitempty"`
+	// Findings is, per image (its repository without the registry host,
+	// so runs against different registries compare), the findings
+	// fingerprints its reports had; more than one is a disagreement.
+	Findings map[string][]string `json:"findings"`
+	// Disagreements counts images whose reports differed.
+	Disagreements int `json:"disagreements"`
 }
 
 func summarize(outcomes []outcome, wall time.Duration) summary {
-	s := summary{Requests: len(outcomes), WallSeconds: wall.Seconds(), FailureCounts: map[string]int{}}
+	s := summary{Requests: len(outcomes), WallSeconds: wall.Seconds(), FailureCounts: map[string]int{}, Findings: map[string][]string{}}
 	var lat []time.Duration
 	for _, o := range outcomes {
 		if o.err != nil {
@@ -257,6 +295,16 @@ func summarize(outcomes []outcome, wall time.Duration) summary {
 		}
 		s.Done++
 		lat = append(lat, o.latency)
+		repo := o.image
+		if _, rest, ok := strings.Cut(o.image, "/"); ok {
+			repo = rest
+		}
+		if !slices.Contains(s.Findings[repo], o.findings) {
+			s.Findings[repo] = append(s.Findings[repo], o.findings)
+			if len(s.Findings[repo]) == 2 {
+				s.Disagreements++
+			}
+		}
 	}
 	if wall > 0 {
 		s.ScansPerSec = float64(s.Done) / wall.Seconds()
@@ -294,5 +342,14 @@ func (s summary) print(w io.Writer) {
 	})
 	for _, r := range reasons {
 		fmt.Fprintf(w, "  %5d × %s\n", s.FailureCounts[r], r)
+	}
+	fmt.Fprintf(w, "images whose reports disagreed: %d\n", s.Disagreements)
+	repos := make([]string, 0, len(s.Findings))
+	for r := range s.Findings {
+		repos = append(repos, r)
+	}
+	sort.Strings(repos)
+	for _, r := range repos {
+		fmt.Fprintf(w, "  %s: %s\n", r, strings.Join(s.Findings[r], " | "))
 	}
 }

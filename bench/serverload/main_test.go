@@ -185,3 +185,17 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+// Reports of one image that differ are counted, whatever the registry.
+func TestSummarizeDisagreements(t *testing.T) {
+	s := summarize([]outcome{
+		{image: "127.0.0.1:1/apps/a:1", findings: "3 findings, aa"},
+		{image: "127.0.0.1:2/apps/a:1", findings: "3 findings, aa"},
+		{image: "127.0.0.1:1/apps/b:1", findings: "3 findings, bb"},
+		{image: "127.0.0.1:1/apps/b:1", findings: "2 findings, cc"},
+		{image: "127.0.0.1:1/apps/b:1", findings: "1 findings, dd"},
+	}, time.Second)
+	if s.Disagreements != 1 || len(s.Findings["apps/a:1"]) != 1 || len(s.Findings["apps/b:1"]) != 3 {
+		t.Errorf("disagreements %d, findings %v", s.Disagreements, s.Findings)
+	}
+}
