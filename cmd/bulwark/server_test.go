@@ -85,12 +85,25 @@ func TestServerUsageErrors(t *testing.T) {
 		{[]string{"server", "--token", "a", "--token-file", tokenFile}, "not both"},
 		{[]string{"server", "--token", "a", "--worker"}, "needs --redis"},
 		{[]string{"server", "--token", "a", "--workers", "-1"}, "--workers"},
-		{[]string{"server", "--token", "a", "--redis", "redis://127.0.0.1:1"}, "Redis"},
 		{[]string{"server", "--token", "a", "--log-format", "xml"}, "log-format"},
 		{[]string{"server", "--token", "a", "extra"}, "no arguments"},
 	} {
 		code, _, stderr := bulwark(t, tt.args...)
 		if code != exitUsage || !strings.Contains(stderr, tt.says) {
+			t.Errorf("%v: exit %d, %s", tt.args, code, stderr)
+		}
+	}
+	// Not usage errors, but a server that cannot start says why.
+	for _, tt := range []struct {
+		args []string
+		says string
+	}{
+		{[]string{"server", "--token", "a", "--redis", "redis://127.0.0.1:1"}, "127.0.0.1:1"},
+		{[]string{"server", "--token", "a", "--admission-policy", filepath.Join(t.TempDir(), "none.yaml")}, "admission policy"},
+		{[]string{"server", "--token", "a", "--admission-policy", tokenFile}, "admission policy"},
+	} {
+		code, _, stderr := bulwark(t, tt.args...)
+		if code != exitError || !strings.Contains(stderr, tt.says) {
 			t.Errorf("%v: exit %d, %s", tt.args, code, stderr)
 		}
 	}
