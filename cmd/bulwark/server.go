@@ -90,7 +90,7 @@ func runServer(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	if redisURL != "" {
 		// The queue's lease timeout and the workers' extensions agree.
-		shared, err := openRedis(ctx, redisURL, cfg.LeaseTimeout)
+		shared, err := openRedis(ctx, redisURL, cfg.LeaseTimeout, cfg.Logger)
 		if err != nil {
 			return err
 		}

@@ -111,6 +111,14 @@ func New(ctx context.Context, opts Options) (*Backend, error) {
 		}
 		ro.TLSConfig = c
 	}
+	// go-redis logs through a logger of its own, global to the process,
+	// straight to standard error; its lines go to ours, at debug level
+	// (what an operator must see, Redis unreachable, Next logs itself).
+	if opts.Log != nil {
+		redis.SetLogger(clientLog{opts.Log})
+	} else {
+		redis.SetLogger(clientLog{slog.New(slog.DiscardHandler)})
+	}
 	// Redis 7 has no maintenance notifications, and saying so saves a
 	// round trip on each new connection; CLIENT SETINFO is 7.2's.
 	ro.MaintNotificationsConfig = &maintnotifications.Config{Mode: maintnotifications.ModeDisabled}
@@ -233,4 +241,11 @@ func sleep(ctx context.Context, d time.Duration) bool {
 	case <-t.C:
 		return true
 	}
+}
+
+// clientLog hands go-redis's log lines to a slog.Logger.
+type clientLog struct{ log *slog.Logger }
+
+func (l clientLog) Printf(ctx context.Context, format string, v ...any) {
+	l.log.Debug("redis client: " + fmt.Sprintf(format, v...))
 }
