@@ -18,12 +18,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/tarball"
 
 	"github.com/bulwark-sec/bulwark/extract/rpm"
+	"github.com/bulwark-sec/bulwark/internal/testregistry"
 	"github.com/bulwark-sec/bulwark/jobs"
 	"github.com/bulwark-sec/bulwark/pipeline"
 	"github.com/bulwark-sec/bulwark/report"
@@ -210,18 +210,7 @@ func demo(t testing.TB) v1.Image {
 // push writes img to ref and returns its digest.
 func push(t testing.TB, ref string, img v1.Image, opts ...remote.Option) string {
 	t.Helper()
-	r, err := name.ParseReference(ref, name.Insecure)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(r, img, opts...); err != nil {
-		t.Fatalf("push %s: %v", ref, err)
-	}
-	d, err := img.Digest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return d.String()
+	return testregistry.Push(t, ref, img, opts...).String()
 }
 
 // vulnIDs lists a report's vulnerabilities as "ID package version".

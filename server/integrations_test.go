@@ -102,22 +102,9 @@ func TestAdmissionThroughServer(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	review := strings.ReplaceAll(string(data), "{{REGISTRY}}", host)
-	resp, body := h.doWith("POST", admission.Path, strings.NewReader(review), "")
-	if resp.StatusCode != http.StatusOK {
-		t.Fatalf("%d %s", resp.StatusCode, body)
-	}
-	var answer struct {
-		Response struct {
-			Allowed bool
-			Status  struct{ Message string }
-		}
-	}
-	if err := json.Unmarshal(body, &answer); err != nil {
-		t.Fatal(err)
-	}
-	if answer.Response.Allowed || !strings.Contains(answer.Response.Status.Message, "at or above HIGH") {
-		t.Errorf("answer: %s", body)
+	allowed, message := h.admit(strings.ReplaceAll(string(data), "{{REGISTRY}}", host))
+	if allowed || !strings.Contains(message, "at or above HIGH") {
+		t.Errorf("allowed %v: %s", allowed, message)
 	}
 	if n := h.metric(`bulwark_scans_total{result="done"}`); n < 1 {
 		t.Errorf("the server's workers scanned %v images", n)
@@ -164,21 +151,29 @@ func TestAdmissionRequiresSignature(t *testing.T) {
 			"kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},
 			"namespace":"shop","operation":"CREATE","object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"web","namespace":"shop"},
 			"spec":{"containers":[{"name":"web","image":"` + host + `/apps/web:` + tc.tag + `"}]}}}}`
-		resp, body := h.doWith("POST", admission.Path, strings.NewReader(review), "")
-		if resp.StatusCode != http.StatusOK {
-			t.Fatalf("%d %s", resp.StatusCode, body)
-		}
-		var answer struct {
-			Response struct {
-				Allowed bool
-				Status  struct{ Message string }
-			}
-		}
-		if err := json.Unmarshal(body, &answer); err != nil {
-			t.Fatal(err)
-		}
-		if answer.Response.Allowed != tc.allowed || !strings.Contains(answer.Response.Status.Message, tc.says) || (!tc.allowed && !strings.Contains(answer.Response.Status.Message, "no-signature")) {
-			t.Errorf("web:%s: %s", tc.tag, body)
+		allowed, message := h.admit(review)
+		if allowed != tc.allowed || !strings.Contains(message, tc.says) || (!tc.allowed && !strings.Contains(message, "no-signature")) {
+			t.Errorf("web:%s: allowed %v: %s", tc.tag, allowed, message)
 		}
 	}
+}
+
+// admit posts an AdmissionReview to the webhook, with no token as the API
+// server sends it, and returns the answer.
+func (h *harness) admit(review string) (allowed bool, message string) {
+	h.t.Helper()
+	resp, body := h.doWith("POST", admission.Path, strings.NewReader(review), "")
+	if resp.StatusCode != http.StatusOK {
+		h.t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	var answer struct {
+		Response struct {
+			Allowed bool
+			Status  struct{ Message string }
+		}
+	}
+	if err := json.Unmarshal(body, &answer); err != nil {
+		h.t.Fatal(err)
+	}
+	return answer.Response.Allowed, answer.Response.Status.Message
 }

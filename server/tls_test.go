@@ -2,18 +2,8 @@ package server
 
 import (
 	"context"
-	"crypto/ecdsa"
-	"crypto/elliptic"
-	"crypto/rand"
 	"crypto/tls"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
-	"math/big"
-	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -24,15 +14,8 @@ import (
 // With a certificate and key, ListenAndServe speaks only HTTPS: a client
 // that trusts the certificate is answered, a plain HTTP one is not.
 func TestListenAndServeTLS(t *testing.T) {
-	dir := t.TempDir()
-	certPEM, keyPEM, pool := selfSigned(t)
-	certFile, keyFile := filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
-	if err := os.WriteFile(certFile, certPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(keyFile, keyPEM, 0o600); err != nil {
-		t.Fatal(err)
-	}
+	tf := testproc.MakeTLS(t, t.TempDir())
+	certFile, keyFile, pool := tf.Cert, tf.Key, tf.Pool
 	addr := testproc.FreeAddr(t)
 	s, err := New(Config{Token: testToken, Listen: addr, TLSCert: certFile, TLSKey: keyFile,
 		Pipeline: pipeline.Options{CacheDir: t.TempDir(), DB: pipeline.DBOptions{Path: demoDB}}})
@@ -76,38 +59,4 @@ func TestListenAndServeTLS(t *testing.T) {
 	if _, err := old.Get("https://" + addr + "/healthz"); err == nil {
 		t.Error("TLS 1.1 was accepted")
 	}
-}
-
-// selfSigned makes a certificate for 127.0.0.1 and its key, PEM-encoded,
-// and a pool that trusts it.
-func selfSigned(t *testing.T) (certPEM, keyPEM []byte, pool *x509.CertPool) {
-	t.Helper()
-	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{
-		SerialNumber: big.NewInt(1),
-		Subject:      pkix.Name{CommonName: "bulwark test"},
-		NotBefore:    time.Now().Add(-time.Hour),
-		NotAfter:     time.Now().Add(time.Hour),
-		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
-		KeyUsage:     x509.KeyUsageDigitalSignature,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-	}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cert, err := x509.ParseCertificate(der)
-	if err != nil {
-		t.Fatal(err)
-	}
-	pool = x509.NewCertPool()
-	pool.AddCert(cert)
-	kder, err := x509.MarshalECPrivateKey(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: kder}), pool
 }
