@@ -83,3 +83,79 @@ func TestFleetOnRedis(t *testing.T) {
 	}
 	t.Logf("worker 1 analysed %v, worker 2 %v", w1.metric("bulwark_layers_analysed_total"), w2.metric("bulwark_layers_analysed_total"))
 }
+
+// Redis killed and started again while a fleet works through its queue
+// (appendonly, as docs/server-redis.md asks): every job still ends done,
+// none lost, and every report of an image agrees.
+func TestFleetSurvivesRedisRestart(t *testing.T) {
+	rds := testredis.Start(t)
+	host := testregistry.Start(t, testregistry.Options{})
+	push(t, host+"/fleet/demo:1", demo(t))
+	extra, err := testimage.Layer([]testimage.File{{Path: "app/requirements.txt", Body: []byte("urllib3==1.26.12\n")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	derived, err := mutate.AppendLayers(demo(t), extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	push(t, host+"/fleet/derived:1", derived)
+	member := func(workers int) *harness {
+		b, err := redisjobs.New(context.Background(), redisjobs.Options{URL: rds.URL, LeaseTimeout: 3 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { b.Close() })
+		return start(t, workers, func(c *Config) {
+			c.AllowRegistries = []string{host}
+			c.Queue, c.Store, c.LayerCache = b, b, b.LayerCache()
+			c.LeaseTimeout = 3 * time.Second
+			c.ReportTTL = time.Millisecond // every job scans: nothing is answered from a kept report
+		})
+	}
+	api := member(0)
+	member(1)
+	member(1)
+	images := []string{host + "/fleet/demo:1", host + "/fleet/derived:1"}
+	var ids []string
+	for i := range 8 {
+		ids = append(ids, api.submit(jobs.Request{Image: images[i%2]}))
+	}
+	// Restart Redis once the first job is done, with others still queued.
+	waitFor(t, func() bool {
+		st, err := api.s.store.Status(t.Context(), ids[0])
+		return err == nil && st.State == jobs.Done
+	})
+	done := 0
+	for _, id := range ids {
+		if st, err := api.s.store.Status(t.Context(), id); err == nil && st.State == jobs.Done {
+			done++
+		}
+	}
+	rds.Restart(t)
+	t.Logf("Redis restarted with %d of %d jobs done", done, len(ids))
+
+	found := map[string][]string{}
+	deadline := time.Now().Add(3 * time.Minute)
+	for i, id := range ids {
+		for {
+			st, err := api.s.store.Status(t.Context(), id)
+			if err == nil && st.State == jobs.Failed {
+				t.Fatalf("job %d failed: %s", i, st.Error)
+			}
+			if err == nil && st.State == jobs.Done {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("job %d not done 3 minutes on: %+v, %v", i, st, err)
+			}
+			time.Sleep(100 * time.Millisecond)
+		}
+		got := vulnIDs(api.report(id))
+		img := images[i%2]
+		if prev, ok := found[img]; ok && !slices.Equal(prev, got) {
+			t.Errorf("%s: reports disagree:\n%v\n%v", img, prev, got)
+		}
+		found[img] = got
+	}
+}
