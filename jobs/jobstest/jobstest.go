@@ -107,12 +107,14 @@ func testDeadWorker(t *testing.T, newQS Factory) {
 
 func testExtendKeeps(t *testing.T, newQS Factory) {
 	ctx := context.Background()
-	q, _ := newQS(t, 400*time.Millisecond)
+	// A lease of 1 s extended every 100 ms, watched for 3 s: a second
+	// worker must never get the job (the margin absorbs a loaded machine).
+	q, _ := newQS(t, time.Second)
 	if err := q.Submit(ctx, job(1)); err != nil {
 		t.Fatal(err)
 	}
 	l := next(t, q, "w1")
-	stop := time.After(1500 * time.Millisecond)
+	stop := time.After(3 * time.Second)
 	got := make(chan jobs.Lease, 1)
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
