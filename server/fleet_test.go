@@ -38,18 +38,7 @@ func TestFleetOnRedis(t *testing.T) {
 		}
 		push(t, fmt.Sprintf("%s/fleet/app%d:1", host, i), img)
 	}
-	member := func(workers int) *harness {
-		b, err := redisjobs.New(context.Background(), redisjobs.Options{URL: rds.URL, LeaseTimeout: 20 * time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { b.Close() })
-		return start(t, workers, func(c *Config) {
-			c.AllowRegistries = []string{host}
-			c.Queue, c.Store, c.LayerCache = b, b, b.LayerCache()
-			c.LeaseTimeout = 20 * time.Second
-		})
-	}
+	member := func(workers int) *harness { return fleetMember(t, rds.URL, host, workers, 20*time.Second, nil) }
 	api, w1, w2 := member(0), member(2), member(2)
 
 	var ids []string
@@ -101,17 +90,8 @@ func TestFleetSurvivesRedisRestart(t *testing.T) {
 	}
 	push(t, host+"/fleet/derived:1", derived)
 	member := func(workers int) *harness {
-		b, err := redisjobs.New(context.Background(), redisjobs.Options{URL: rds.URL, LeaseTimeout: 3 * time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { b.Close() })
-		return start(t, workers, func(c *Config) {
-			c.AllowRegistries = []string{host}
-			c.Queue, c.Store, c.LayerCache = b, b, b.LayerCache()
-			c.LeaseTimeout = 3 * time.Second
-			c.ReportTTL = time.Millisecond // every job scans: nothing is answered from a kept report
-		})
+		// Every job scans: nothing is answered from a kept report.
+		return fleetMember(t, rds.URL, host, workers, 3*time.Second, func(c *Config) { c.ReportTTL = time.Millisecond })
 	}
 	api := member(0)
 	member(1)
@@ -158,4 +138,24 @@ func TestFleetSurvivesRedisRestart(t *testing.T) {
 		}
 		found[img] = got
 	}
+}
+
+// fleetMember is one process of a fleet on the Redis at redisURL: its own
+// connection, workers workers, registry host allowed, the lease timeout
+// given, changed by mut.
+func fleetMember(t *testing.T, redisURL, host string, workers int, lease time.Duration, mut func(*Config)) *harness {
+	t.Helper()
+	b, err := redisjobs.New(context.Background(), redisjobs.Options{URL: redisURL, LeaseTimeout: lease})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { b.Close() })
+	return start(t, workers, func(c *Config) {
+		c.AllowRegistries = []string{host}
+		c.Queue, c.Store, c.LayerCache = b, b, b.LayerCache()
+		c.LeaseTimeout = lease
+		if mut != nil {
+			mut(c)
+		}
+	})
 }
