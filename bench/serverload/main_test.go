@@ -135,8 +135,15 @@ func TestRunTimeout(t *testing.T) {
 	defer cancel()
 	start := time.Now()
 	s := summarize(run(ctx, cfg), time.Since(start))
-	if s.Failed != 3 || s.FailureCounts["still queued when the run's time ran out"] != 3 {
+	// The deadline finds each client asleep between polls or inside a
+	// status request; either way the reason says the time ran out.
+	if s.Failed != 3 {
 		t.Errorf("summary %+v", s)
+	}
+	for reason := range s.FailureCounts {
+		if !strings.Contains(reason, "the run's time ran out") {
+			t.Errorf("failure %q", reason)
+		}
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("run took %v past its deadline", d)
