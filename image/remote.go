@@ -198,3 +198,29 @@ func authorization(h string) (authn.Authenticator, error) {
 		return nil, fmt.Errorf("image: registry authorization: want \"Basic …\" or \"Bearer …\"")
 	}
 }
+
+// Resolve asks the registry which manifest ref names now: a HEAD request,
+// and a GET where the registry answers HEAD badly (some refuse it, some
+// answer it without a digest). Credentials, a missing image and a
+// cancelled context are not asked twice. Errors are go-containerregistry's,
+// for the caller to word.
+func Resolve(ctx context.Context, ref name.Reference, opts Options) (*v1.Descriptor, error) {
+	ropts, err := opts.RemoteOptions(ctx)
+	if err != nil {
+		return nil, err
+	}
+	desc, err := remote.Head(ref, ropts...)
+	if err == nil {
+		return desc, nil
+	}
+	var terr *transport.Error
+	if ctx.Err() != nil || errors.As(err, &terr) && (terr.StatusCode == http.StatusUnauthorized ||
+		terr.StatusCode == http.StatusForbidden || terr.StatusCode == http.StatusNotFound) {
+		return nil, err
+	}
+	d, gerr := remote.Get(ref, ropts...)
+	if gerr != nil {
+		return nil, gerr
+	}
+	return &d.Descriptor, nil
+}

@@ -17,7 +17,6 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"github.com/google/go-containerregistry/pkg/v1/remote/transport"
 
 	"github.com/bulwark-sec/bulwark/image"
@@ -278,19 +277,10 @@ func (s *Server) scanOptions(sc pipeline.Scanners, iopts image.Options) pipeline
 
 // resolve asks the registry for the digest ref names now.
 func (s *Server) resolve(ctx context.Context, ref name.Reference, iopts image.Options) (v1.Hash, error) {
-	ropts, err := iopts.RemoteOptions(ctx)
-	if err != nil {
+	if _, err := iopts.RemoteOptions(ctx); err != nil {
 		return v1.Hash{}, fmt.Errorf("%w: %v", ErrBadRequest, err)
 	}
-	desc, err := remote.Head(ref, ropts...)
-	var terr *transport.Error
-	if errors.As(err, &terr) && terr.StatusCode == http.StatusMethodNotAllowed {
-		// A registry without HEAD on manifests.
-		var d *remote.Descriptor
-		if d, err = remote.Get(ref, ropts...); err == nil {
-			return d.Digest, nil
-		}
-	}
+	desc, err := image.Resolve(ctx, ref, iopts)
 	if err != nil {
 		return v1.Hash{}, registryFailure(ref, err)
 	}

@@ -114,14 +114,9 @@ func openRegistry(ctx context.Context, target string, opts image.Options) (*regi
 	if err != nil {
 		return nil, err
 	}
-	desc, err := remote.Head(ref, ropts...)
+	desc, err := image.Resolve(ctx, ref, opts)
 	if err != nil {
-		// Some registries answer HEAD poorly; GET is the fallback.
-		d, gerr := remote.Get(ref, ropts...)
-		if gerr != nil {
-			return nil, fmt.Errorf("verify: %s: %w", ref, gerr)
-		}
-		desc = &d.Descriptor
+		return nil, fmt.Errorf("verify: %s: %w", ref, err)
 	}
 	r := &registry{name: target, repo: ref.Context(), subject: desc.Digest, opts: ropts}
 	if desc.MediaType.IsIndex() {

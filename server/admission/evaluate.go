@@ -122,15 +122,15 @@ func (e *evaluator) resolveAndScan(ctx context.Context, checks []*imageCheck) {
 	if !e.scanning() && !e.signing() {
 		return
 	}
-	var todo []*imageCheck
+	var toResolve []*imageCheck
 	for _, c := range checks {
 		if c.parsed != nil && len(c.denials) == 0 {
-			todo = append(todo, c)
+			toResolve = append(toResolve, c)
 		}
 	}
 	g := errgroup.Group{}
 	g.SetLimit(e.parallel)
-	for _, c := range todo {
+	for _, c := range toResolve {
 		g.Go(func() error {
 			d, err := e.scanner.Resolve(ctx, c.ref)
 			if err != nil {
@@ -145,7 +145,7 @@ func (e *evaluator) resolveAndScan(ctx context.Context, checks []*imageCheck) {
 
 	byDigest := map[string][]*imageCheck{}
 	var digests []string
-	for _, c := range todo {
+	for _, c := range toResolve {
 		if c.digestRef == "" {
 			continue
 		}

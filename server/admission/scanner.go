@@ -7,9 +7,9 @@ import (
 	"time"
 
 	"github.com/google/go-containerregistry/pkg/name"
-	"github.com/google/go-containerregistry/pkg/v1/remote"
 	"golang.org/x/sync/singleflight"
 
+	"github.com/bulwark-sec/bulwark/image"
 	"github.com/bulwark-sec/bulwark/pipeline"
 	"github.com/bulwark-sec/bulwark/report"
 	"github.com/bulwark-sec/bulwark/result"
@@ -146,11 +146,7 @@ func (s *DirectScanner) Resolve(ctx context.Context, ref string) (string, error)
 	if ok && time.Since(res.at) < s.ResolveTTL {
 		return res.digestRef, nil
 	}
-	ropts, err := s.Options.Image.RemoteOptions(ctx)
-	if err != nil {
-		return "", err
-	}
-	desc, err := remote.Head(r, ropts...)
+	desc, err := image.Resolve(ctx, r, s.Options.Image)
 	if err != nil {
 		if ctx.Err() != nil {
 			return "", ctx.Err()
