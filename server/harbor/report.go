@@ -16,6 +16,7 @@ import (
 	"github.com/bulwark-sec/bulwark/report/cyclonedx"
 	"github.com/bulwark-sec/bulwark/report/spdx"
 	"github.com/bulwark-sec/bulwark/result"
+	"github.com/bulwark-sec/bulwark/severity"
 )
 
 // ScannerID is the Scanner schema: who made a report.
@@ -69,13 +70,9 @@ type SBOMReport struct {
 	SBOM             json.RawMessage `json:"sbom"`
 }
 
-// Harbor's severities, in rising order (the Severity schema). Bulwark
-// never rates a finding Negligible: its ratings are CVSS's and the
-// databases', mapped one to one.
-var severityRank = map[string]int{"Unknown": 0, "Negligible": 1, "Low": 2, "Medium": 3, "High": 4, "Critical": 5}
-
 // Severity maps Bulwark's rating (CRITICAL, HIGH, MEDIUM, LOW, UNKNOWN) to
-// Harbor's.
+// Harbor's. Bulwark never rates a finding Negligible: its ratings are
+// CVSS's and the databases', mapped one to one.
 func Severity(s string) string {
 	switch strings.ToUpper(s) {
 	case "CRITICAL":
@@ -122,13 +119,14 @@ func VulnerabilityReportOf(r *report.Report, scanner ScannerID) *VulnerabilityRe
 	for _, l := range r.Inventory.Layers {
 		layers[l.Index] = l
 	}
+	worst := ""
 	for _, v := range r.Vulnerabilities {
-		item := vulnerabilityItem(v, layers)
-		if severityRank[item.Severity] > severityRank[out.Severity] {
-			out.Severity = item.Severity
+		if severity.Rank(v.Severity) > severity.Rank(worst) {
+			worst = v.Severity
 		}
-		out.Vulnerabilities = append(out.Vulnerabilities, item)
+		out.Vulnerabilities = append(out.Vulnerabilities, vulnerabilityItem(v, layers))
 	}
+	out.Severity = Severity(worst)
 	return out
 }
 
