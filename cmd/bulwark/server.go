@@ -130,10 +130,11 @@ func serverToken(token, file string, getenv func(string) string) (string, error)
 	return token, nil
 }
 
-// admissionPolicyFrom loads the webhook's policy, or the default one.
+// admissionPolicyFrom loads the webhook's policy, or without a file the
+// default one: deny images with CRITICAL vulnerabilities.
 func admissionPolicyFrom(path string) (*admission.Policy, error) {
 	if path == "" {
-		p, err := admission.ParsePolicy(nil)
+		p, err := admission.ParsePolicy([]byte("maxSeverity: CRITICAL\n"))
 		return &p, err
 	}
 	p, err := admission.LoadPolicy(path)

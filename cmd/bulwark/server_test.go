@@ -123,3 +123,11 @@ func TestServerToken(t *testing.T) {
 		t.Error("an empty token file was taken")
 	}
 }
+
+// --admission without a policy file denies what its help says it does.
+func TestDefaultAdmissionPolicy(t *testing.T) {
+	p, err := admissionPolicyFrom("")
+	if err != nil || p.MaxSeverity != "CRITICAL" || p.Mode != "enforce" {
+		t.Errorf("default policy %+v, %v", p, err)
+	}
+}
